@@ -1,0 +1,36 @@
+# initlab — top-level commands.
+#   make run    set up, build, run the main job
+#   make test   set up, build, run every test
+PRESET ?= dev
+BUILD  := build/$(PRESET)
+JOBS   := $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all setup configure build run test bench asan-test clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+configure: setup
+	@test -f $(BUILD)/CMakeCache.txt || cmake --preset $(PRESET)
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	$(BUILD)/initlab init --compare --shape 784,64
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Benchmarks against PyTorch (release build; PyTorch is optional).
+bench:
+	@$(MAKE) --no-print-directory PRESET=release build
+	bench/run-init-bench build/release
+
+asan-test:
+	@$(MAKE) --no-print-directory PRESET=asan test
+
+clean:
+	rm -rf build
