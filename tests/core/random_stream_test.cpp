@@ -69,7 +69,7 @@ TEST(RandomStream, Avx2AndBaselineKernelsAgreeBitForBit) {
   const detail::PhiloxKey key{0xdeadbeef, 0x1234, 0x9abc, 0x5678};
   const int64_t n = 4099;
   std::vector<float> a(n), b(n);
-  for (uint64_t e0 : {uint64_t{0}, uint64_t{4} * 0xFFFFFFF0ULL}) {  // second: low counter word wraps
+  for (uint64_t e0 : {uint64_t{0}, uint64_t{4 * 0xFFFFFFF0ULL}}) {  // second: low counter word wraps
     g.uniform(key, e0, a.data(), n, -1.0f, 4.0f, 2.9999998f);
     v.uniform(key, e0, b.data(), n, -1.0f, 4.0f, 2.9999998f);
     ASSERT_EQ(a, b);
@@ -85,11 +85,11 @@ TEST(RandomStream, Avx2AndBaselineKernelsAgreeBitForBit) {
   std::vector<uint32_t> w(4 * 12);
   g.blocks(key, 0xFFFFFFFCULL, w.data(), 12);
   r123::Philox4x32 philox;
-  for (uint64_t b = 0; b < 12; ++b) {
-    const uint64_t j = 0xFFFFFFFCULL + b;
+  for (uint64_t blk = 0; blk < 12; ++blk) {
+    const uint64_t j = 0xFFFFFFFCULL + blk;
     const auto ref = philox({{static_cast<uint32_t>(j), static_cast<uint32_t>(j >> 32), key.s0, key.s1}},
                             {{key.k0, key.k1}});
-    for (int k = 0; k < 4; ++k) ASSERT_EQ(w[4 * b + k], ref[k]);
+    for (int k = 0; k < 4; ++k) ASSERT_EQ(w[4 * blk + k], ref[k]);
   }
   std::vector<float> u(48);
   v.uniform(key, 4 * 0xFFFFFFFCULL, u.data(), 48, 0.0f, 1.0f, 0.99999994f);
