@@ -25,7 +25,8 @@ void orthonormalize_columns(float* a, int64_t m64, int64_t n64) {
   }
   if (n64 == 0) return;
   const int m = static_cast<int>(m64), n = static_cast<int>(n64);
-  openblas_set_num_threads(num_threads());
+  // One BLAS thread: OpenBLAS's threaded LAPACK rounds differently on different thread counts.
+  openblas_set_num_threads(1);
   std::vector<float> tau(static_cast<size_t>(n));
   int info = 0, lwork = -1;
   float query = 0;

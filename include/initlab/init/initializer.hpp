@@ -113,6 +113,7 @@ class Initializer {
   std::string describe(const Shape& shape) const;
 
   const InitializerImpl& impl() const { return *impl_; }
+  std::shared_ptr<const InitializerImpl> shared_impl() const { return impl_; }
 
  private:
   std::shared_ptr<const InitializerImpl> impl_;
