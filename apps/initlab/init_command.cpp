@@ -99,6 +99,7 @@ int run_compare(const InitOptions& o) {
   Table table({"initializer", "theory std", "measured std", "min", "max", "fill time"},
               {false, true, true, true, true, true});
   Tensor t(shape);
+  std::vector<std::string> not_applicable;
   for (const auto& e : initializer_catalogue()) {
     // sparse has no default sparsity (as in PyTorch): compare it at 0.1.
     const Initializer init = e.id == "sparse"
@@ -112,11 +113,12 @@ int run_compare(const InitOptions& o) {
       table.add_row({label, pretty_number(th.stddev), pretty_number(s.stddev), pretty_number(s.min),
                      pretty_number(s.max), fmt_time(secs)});
     } catch (const ShapeError& err) {
-      std::string why = err.what();
-      table.add_row({label, "—", "—", "—", "—", "n/a: " + why.substr(why.find(':') + 2, 48)});
+      table.add_row({label, "—", "—", "—", "—", "n/a"});
+      not_applicable.push_back(err.what());
     }
   }
   std::cout << table.str();
+  for (const auto& why : not_applicable) std::cout << "n/a  " << why << "\n";
   std::cout << "\ntheory std is the exact std of the distribution on this shape; measured is over the "
                "drawn tensor.\n";
   return 0;

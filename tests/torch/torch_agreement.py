@@ -64,8 +64,9 @@ def kolmogorov_sf(lam):
 
 def ks_2samp(np, x, y):
     """Two-sample KS statistic D = sup |F_x - F_y| and its asymptotic p-value."""
-    x = np.sort(np.asarray(x, dtype=np.float64).ravel())
-    y = np.sort(np.asarray(y, dtype=np.float64).ravel())
+    x, y = np.asarray(x).ravel(), np.asarray(y).ravel()
+    dtype = np.result_type(x.dtype, y.dtype, np.float32)  # float32 stays float32 (exact, faster sorts)
+    x, y = np.sort(x.astype(dtype, copy=False)), np.sort(y.astype(dtype, copy=False))
     n, m = x.size, y.size
     if n == 0 or m == 0:
         raise ValueError(f"empty sample (n={n}, m={m})")
@@ -149,7 +150,7 @@ def main(argv):
         print(f"{name:<58} n={n1:>8} /{n2:>8}  D={d:.5f}  p={p:<9.3g} {verdict}", flush=True)
 
     def flat(ws):
-        return np.concatenate([np.asarray(w, dtype=np.float64).ravel() for w in ws])
+        return np.concatenate([np.asarray(w).ravel() for w in ws])
 
     def torch_draws(fill, shape, count):
         out = []
@@ -191,7 +192,7 @@ def main(argv):
 
         # initlab (A, B) = (fan_in, fan_out)  <->  torch (B, A); conv (kh, kw, in, out) <-> (out, in, kh, kw).
         dense, dense_t = (1024, 256), (256, 1024)
-        conv, conv_t = (3, 3, 64, 32), (32, 64, 3, 3)  # fan_in 576, fan_out 288 on both sides
+        conv, conv_t = (3, 3, 256, 128), (128, 256, 3, 3)  # fan_in 2304, fan_out 1152 on both sides
         g = 5.0 / 3.0
 
         # ---- xavier ---------------------------------------------------------------------------
@@ -203,7 +204,7 @@ def main(argv):
                 lambda t: init.xavier_normal_(t))
         compare("xavier_normal gain=5/3 (1024,256)", "xavier_normal", dense, dense_t,
                 lambda t: init.xavier_normal_(t, gain=g), sets=[("gain", repr(g))])
-        compare("xavier_uniform conv (3,3,64,32)", "xavier_uniform", conv, conv_t,
+        compare("xavier_uniform conv (3,3,256,128)", "xavier_uniform", conv, conv_t,
                 lambda t: init.xavier_uniform_(t))
 
         # ---- kaiming --------------------------------------------------------------------------
@@ -219,20 +220,23 @@ def main(argv):
                     lambda t, fn=fn: fn(t, nonlinearity="relu"), sets=[("nonlinearity", "relu")])
             compare(f"{spec} nonlinearity=tanh (1024,256)", spec, dense, dense_t,
                     lambda t, fn=fn: fn(t, nonlinearity="tanh"), sets=[("nonlinearity", "tanh")])
-            compare(f"{spec} fan_out relu conv (3,3,64,32)", spec, conv, conv_t,
+            compare(f"{spec} fan_out relu conv (3,3,256,128)", spec, conv, conv_t,
                     lambda t, fn=fn: fn(t, mode="fan_out", nonlinearity="relu"),
                     sets=[("mode", "fan_out"), ("nonlinearity", "relu")])
 
         # ---- orthogonal -----------------------------------------------------------------------
         # Entries of orthonormal vectors of length L: square L=256; tall (1024,128) L=1024 against
-        # torch tall (1024,128) and torch wide (128,1024) (orthonormal rows); conv (3,3,64,32) is
-        # 576x32 in initlab, torch (32,64,3,3) is 32x576: L=576 on both sides.
+        # torch tall (1024,128) and torch wide (128,1024) (orthonormal rows), and initlab wide
+        # (128,1024) against torch tall; conv (3,3,256,128) is 2304x128 in initlab, torch
+        # (128,256,3,3) is 128x2304: L=2304 on both sides.
         compare("orthogonal square (256,256)", "orthogonal", (256, 256), (256, 256), lambda t: init.orthogonal_(t))
         compare("orthogonal tall (1024,128) vs torch (1024,128)", "orthogonal", (1024, 128), (1024, 128),
                 lambda t: init.orthogonal_(t))
         compare("orthogonal tall (1024,128) vs torch wide (128,1024)", "orthogonal", (1024, 128), (128, 1024),
                 lambda t: init.orthogonal_(t))
-        compare("orthogonal gain=2 conv (3,3,64,32)", "orthogonal", conv, conv_t,
+        compare("orthogonal wide (128,1024) vs torch tall (1024,128)", "orthogonal", (128, 1024), (1024, 128),
+                lambda t: init.orthogonal_(t))
+        compare("orthogonal gain=2 conv (3,3,256,128)", "orthogonal", conv, conv_t,
                 lambda t: init.orthogonal_(t, gain=2.0), sets=[("gain", "2")])
 
         # ---- trunc_normal (absolute bounds a, b) ----------------------------------------------
