@@ -48,8 +48,15 @@ Initializer build(const InitOptions& o) {
       cfg[key] = text;  // a bare word: a string value (mode=fan_out)
     }
   }
-  Initializer base = Initializer::parse(o.initializer);
-  nlohmann::json full = base.to_config();
+  // Merge into the named initializer's config without building it first
+  // (sparse, for one, cannot be built without its sparsity).
+  nlohmann::json full;
+  const auto first = o.initializer.find_first_not_of(" \t");
+  if (first != std::string::npos && o.initializer[first] == '{') {
+    full = Initializer::parse(o.initializer).to_config();
+  } else {
+    full = {{"class_name", o.initializer}, {"config", nlohmann::json::object()}};
+  }
   for (const auto& [k, v] : cfg.items()) full["config"][k] = v;
   return Initializer::from_config(full);
 }

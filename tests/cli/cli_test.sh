@@ -19,6 +19,7 @@ check list 0 'kaiming_uniform +KaimingUniform +pytorch' -- "$bin" init --list
 check compare 0 'orthogonal +0.0357' -- "$bin" init --compare --shape 784,64 --seed 1
 check json-config 0 'random_normal \(8, 8\): normal σ=0.01' -- "$bin" init '{"class_name": "RandomNormal", "config": {"stddev": 0.01}}' --shape 8,8
 check set-param 0 'Var = 0.3333/64' -- "$bin" init kaiming_uniform --set a=2.2360679775 --shape 64,10
+check sparse-set 0 "sparse \(100, 10\): normal σ=0.5 with 30 of 100 entries per column set to 0" -- "$bin" init sparse --set sparsity=0.3 --set std=0.5 --shape 100,10
 check help 0 'Usage: .*init' -- "$bin" init --help
 check top-help 0 'Subcommands' -- "$bin" --help
 check unknown-id 2 "did you mean 'he_normal'" -- "$bin" init he_nromal
