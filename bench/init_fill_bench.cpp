@@ -114,7 +114,7 @@ void BM_initializer(benchmark::State& state, const char* id) {
   run_fill(state, [&](Tensor& t) { init.fill(t, "bench/kernel"); });
 }
 
-// ---- orthogonal (QR through OpenBLAS's LAPACK) ---------------------------------
+// ---- orthogonal (initlab's blocked QR on OpenBLAS kernels) ---------------------
 
 void BM_orthogonal(benchmark::State& state, int64_t side) {
   initlab::set_num_threads(threads_arg(state));
