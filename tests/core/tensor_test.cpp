@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -13,14 +15,7 @@
 namespace initlab {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using initlab::testing::error_of;
 
 TEST(Shape, ParsesPrintsAndCounts) {
   EXPECT_EQ(Shape::parse("784,64"), (Shape{784, 64}));

@@ -1,6 +1,8 @@
 // Names, aliases, configs and their errors.
 #include <gtest/gtest.h>
 
+#include "test_util.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "initlab/core/error.hpp"
@@ -13,14 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using initlab::testing::error_of;
 
 TEST(Registry, EveryIdClassNameAndAliasResolves) {
   for (const auto& e : initializer_catalogue()) {
