@@ -2,6 +2,7 @@
 // One include for the whole public API.
 #pragma once
 
+#include "initlab/core/blas.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/core/normal_math.hpp"
 #include "initlab/core/parallel.hpp"
@@ -14,3 +15,15 @@
 #include "initlab/init/initializer.hpp"
 #include "initlab/init/registry.hpp"
 #include "initlab/io/npy.hpp"
+#include "initlab/nn/activation.hpp"
+#include "initlab/nn/activation_layer.hpp"
+#include "initlab/nn/callback.hpp"
+#include "initlab/nn/dense.hpp"
+#include "initlab/nn/gradient_check.hpp"
+#include "initlab/nn/layer.hpp"
+#include "initlab/nn/loss.hpp"
+#include "initlab/nn/metric.hpp"
+#include "initlab/nn/normalization.hpp"
+#include "initlab/nn/optimizer.hpp"
+#include "initlab/nn/sequential.hpp"
+#include "initlab/nn/variable.hpp"

@@ -1,0 +1,15 @@
+// Matrix products through CBLAS (OpenBLAS), row-major, float32.
+#pragma once
+
+#include <cstdint>
+
+namespace initlab {
+
+/// C (m×n) = alpha · op(A) · op(B) + beta · C, all row-major; op(X) = Xᵀ when
+/// the flag is set. lda/ldb/ldc are the row strides of the stored matrices.
+/// Runs on num_threads() BLAS threads (OpenBLAS splits rows and columns of C,
+/// never the inner sum, so results do not depend on the count).
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+}  // namespace initlab

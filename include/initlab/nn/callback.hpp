@@ -1,0 +1,74 @@
+// Training callbacks: History (always), EarlyStopping, CSVLogger.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace initlab {
+
+class Sequential;
+
+/// Epoch logs: "loss", "accuracy", "val_loss", ... → value.
+using Logs = std::map<std::string, double>;
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_train_begin(Sequential& model) { (void)model; }
+  /// Return true to stop training after this epoch.
+  virtual bool on_epoch_end(Sequential& model, int epoch, const Logs& logs) {
+    (void)model, (void)epoch, (void)logs;
+    return false;
+  }
+  virtual void on_train_end(Sequential& model) { (void)model; }
+};
+
+/// What fit returns: every logged value per epoch.
+struct History {
+  std::vector<int> epoch;
+  std::map<std::string, std::vector<double>> history;
+  /// The last value of a log ("loss"); throws when absent.
+  double last(const std::string& key) const;
+};
+
+struct EarlyStoppingOptions {
+  std::string monitor = "val_loss";
+  double min_delta = 0;
+  int patience = 0;
+  std::string mode = "auto";  ///< "min", "max", or "auto" (max for accuracy-like logs)
+  bool restore_best_weights = false;
+};
+
+/// Stops when `monitor` has not improved by more than min_delta for `patience` epochs.
+class EarlyStopping : public Callback {
+ public:
+  explicit EarlyStopping(EarlyStoppingOptions o = {}) : o_(std::move(o)) {}
+  void on_train_begin(Sequential& model) override;
+  bool on_epoch_end(Sequential& model, int epoch, const Logs& logs) override;
+  void on_train_end(Sequential& model) override;
+  int stopped_epoch() const { return stopped_epoch_; }
+
+ private:
+  EarlyStoppingOptions o_;
+  double best_ = 0;
+  bool have_best_ = false;
+  int wait_ = 0, stopped_epoch_ = -1, best_epoch_ = -1;
+  std::vector<std::vector<float>> best_weights_;
+};
+
+/// Appends one CSV row per epoch (epoch, then the logs in name order); the file
+/// is rewritten atomically after every epoch.
+class CSVLogger : public Callback {
+ public:
+  explicit CSVLogger(std::string path) : path_(std::move(path)) {}
+  void on_train_begin(Sequential& model) override;
+  bool on_epoch_end(Sequential& model, int epoch, const Logs& logs) override;
+
+ private:
+  std::string path_, text_;
+  std::vector<std::string> keys_;
+};
+
+}  // namespace initlab

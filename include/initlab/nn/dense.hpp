@@ -1,0 +1,53 @@
+// Dense: y = activation(x · W + b), W (in, out), b (out,). Keras defaults:
+// glorot_uniform kernel, zeros bias, linear activation.
+#pragma once
+
+#include "initlab/init/initializer.hpp"
+#include "initlab/nn/activation.hpp"
+#include "initlab/nn/layer.hpp"
+
+namespace initlab {
+
+struct DenseOptions {
+  Activation activation{};
+  bool use_bias = true;
+  Initializer kernel_initializer{"glorot_uniform"};
+  Initializer bias_initializer{"zeros"};
+  std::string name{};
+};
+
+class Dense : public Layer {
+ public:
+  /// Dense(64, {.activation = "relu", .kernel_initializer = "he_normal", .name = "layer1"})
+  explicit Dense(int64_t units, DenseOptions options = {});
+
+  std::string class_name() const override { return "Dense"; }
+  std::string default_name() const override { return "dense"; }
+  Shape output_shape(const Shape& input_shape) const override;
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward(const Tensor& dy) override;
+  std::string describe() const override;
+
+  int64_t units() const { return units_; }
+  const Activation& activation() const { return opt_.activation; }
+  const DenseOptions& options() const { return opt_; }
+  Variable& kernel() { return *kernel_; }
+  Variable* bias() { return bias_; }
+
+  /// The pre-activation z = x·W + b of the last forward.
+  const Tensor& pre_activation() const { return z_; }
+  /// backward() given dL/dz directly (for a loss fused with the activation).
+  Tensor backward_from_pre_activation(const Tensor& dz);
+
+ protected:
+  void build_variables(const Shape& input_shape) override;
+
+ private:
+  int64_t units_;
+  DenseOptions opt_;
+  Variable* kernel_ = nullptr;
+  Variable* bias_ = nullptr;
+  Tensor x_, z_, y_;  // last forward: input (M, in), pre-activation and output (M, out)
+};
+
+}  // namespace initlab

@@ -1,0 +1,85 @@
+// Optimizers with Keras 3's update equations and defaults. State (moments,
+// velocities) is keyed by the variable's name, so copying a model or its
+// tensors never confuses it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "initlab/core/tensor.hpp"
+#include "initlab/nn/variable.hpp"
+
+namespace initlab {
+
+/// Gradients by variable name, as Sequential::gradients returns them.
+using Gradients = std::map<std::string, Tensor>;
+
+class OptimizerImpl {
+ public:
+  explicit OptimizerImpl(double learning_rate) : learning_rate_(learning_rate) {}
+  virtual ~OptimizerImpl() = default;
+  virtual std::string name() const = 0;
+  /// One step: updates every variable that has a gradient; the step count
+  /// (and Adam's bias correction) advances once per call.
+  void apply_gradients(const Gradients& grads, const std::vector<Variable*>& variables);
+  int64_t iterations() const { return iterations_; }
+  double learning_rate() const { return learning_rate_; }
+  void set_learning_rate(double lr) { learning_rate_ = lr; }
+
+ protected:
+  /// Updates w in place with gradient g; `slot(k)` is per-variable state k (zeros at first).
+  virtual void update(float* w, const float* g, int64_t n, const std::string& var) = 0;
+  /// State tensor k of variable var, created as `n` zeros (or `fill`).
+  float* slot(const std::string& var, int k, int64_t n, float fill = 0.0f);
+  int64_t iterations_ = 0;
+  double learning_rate_;
+
+ private:
+  std::map<std::pair<std::string, int>, std::vector<float>> slots_;
+};
+
+/// A shared handle so that a compiled model and its caller see the same state.
+using Optimizer = std::shared_ptr<OptimizerImpl>;
+
+struct SGDOptions {
+  double learning_rate = 0.01;
+  double momentum = 0.0;
+  bool nesterov = false;
+};
+struct AdamOptions {
+  double learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  bool amsgrad = false;
+};
+struct RMSpropOptions {
+  double learning_rate = 0.001;
+  double rho = 0.9;
+  double momentum = 0.0;
+  double epsilon = 1e-7;
+  bool centered = false;
+};
+struct AdagradOptions {
+  double learning_rate = 0.001;
+  double initial_accumulator_value = 0.1;
+  double epsilon = 1e-7;
+};
+
+/// v ← momentum·v − lr·g; w ← w + v (nesterov: w ← w + momentum·v − lr·g). Without momentum w ← w − lr·g.
+Optimizer SGD(SGDOptions o = {});
+/// m ← m + (1−β1)(g − m); v ← v + (1−β2)(g² − v); w ← w − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε)
+/// (amsgrad: v replaced by its running maximum).
+Optimizer Adam(AdamOptions o = {});
+/// v ← ρv + (1−ρ)g²; (centered: a ← ρa + (1−ρ)g, d = v − a²) Δ = lr·g/√(d + ε);
+/// momentum: m ← momentum·m + Δ, w ← w − m; else w ← w − Δ.
+Optimizer RMSprop(RMSpropOptions o = {});
+/// a ← a + g² (a starts at 0.1); w ← w − lr·g/√(a + ε).
+Optimizer Adagrad(AdagradOptions o = {});
+/// By Keras name with defaults: "sgd", "adam", "rmsprop", "adagrad".
+Optimizer make_optimizer(const std::string& name);
+
+}  // namespace initlab

@@ -1,0 +1,113 @@
+// Sequential: a stack of layers trained with fit(), as in Keras.
+//
+//   initlab::Sequential model;
+//   model.add(initlab::Input(initlab::Shape{2}));
+//   model.add(initlab::Dense(3, {.activation = "sigmoid", .name = "layer1"}));
+//   model.add(initlab::Dense(1, {.activation = "sigmoid", .name = "layer2"}));
+//   model.compile(initlab::Adam({.learning_rate = 0.01}), "binary_crossentropy", {"accuracy"});
+//   auto history = model.fit(x, y, {.epochs = 10});
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "initlab/nn/callback.hpp"
+#include "initlab/nn/layer.hpp"
+#include "initlab/nn/loss.hpp"
+#include "initlab/nn/metric.hpp"
+#include "initlab/nn/optimizer.hpp"
+
+namespace initlab {
+
+/// The shape of one sample (no batch axis), as keras.Input(shape=...).
+struct Input {
+  explicit Input(Shape s) : shape(std::move(s)) {}
+  Shape shape;
+};
+
+enum class Verbosity { kAuto, kSilent, kProgressBar, kOneLinePerEpoch };
+
+struct FitOptions {
+  int64_t batch_size = 32;
+  int epochs = 1;
+  Verbosity verbose = Verbosity::kAuto;  ///< auto: a progress bar on a terminal, else one line per epoch
+  std::optional<std::pair<Tensor, Tensor>> validation_data{};
+  double validation_split = 0;  ///< the LAST fraction of x, y (taken before shuffling), as Keras
+  bool shuffle = true;
+  std::vector<std::shared_ptr<Callback>> callbacks{};
+};
+
+class Sequential {
+ public:
+  explicit Sequential(std::string name = "sequential") : name_(std::move(name)) {}
+
+  Sequential& add(const Input& input);
+  Sequential& add(std::shared_ptr<Layer> layer);
+  template <class L, class = std::enable_if_t<std::is_base_of_v<Layer, L>>>
+  Sequential& add(L layer) {
+    return add(std::shared_ptr<Layer>(std::make_shared<L>(std::move(layer))));
+  }
+
+  const std::string& name() const { return name_; }
+  /// Builds every layer for samples of `input_shape` (done by the first call otherwise).
+  void build(const Shape& input_shape);
+  bool built() const { return built_; }
+
+  void compile(Optimizer optimizer, Loss loss, std::vector<std::string> metrics = {});
+  bool compiled() const { return optimizer_ != nullptr; }
+
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  /// {"loss": ..., "accuracy": ...} over the data.
+  Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32);
+  Tensor predict(const Tensor& x, int64_t batch_size = 32);
+
+  /// dL/d(variable) by variable name for one batch (the model's loss, training mode).
+  Gradients gradients(const Tensor& x, const Tensor& y);
+  /// The mean loss on (x, y) without touching gradients, training mode.
+  double loss_value(const Tensor& x, const Tensor& y);
+  std::vector<Variable*> variables();
+  std::vector<Variable*> trainable_variables();
+
+  /// Every variable's value in order (copies), and their replacement (shapes checked, all or nothing).
+  std::vector<Tensor> get_weights();
+  void set_weights(const std::vector<Tensor>& weights);
+
+  Layer& layer(const std::string& name);
+  template <class L>
+  L& layer(const std::string& name) {
+    auto* p = dynamic_cast<L*>(&layer(name));
+    if (p == nullptr) throw_wrong_layer_type(name);
+    return *p;
+  }
+  const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
+  /// Keras-like table: layer (type), output shape, parameters, initializer of each weight.
+  std::string summary();
+
+  const Loss& loss() const;
+  const Optimizer& optimizer() const { return optimizer_; }
+  bool stop_training = false;
+
+ private:
+  Tensor forward(const Tensor& x, bool training);
+  /// Loss of the batch; when want_grads, backpropagates and fills the layers' gradients.
+  double train_batch_loss(const Tensor& x, const Tensor& y, bool want_grads, Tensor* pred_out);
+  Gradients gradient_handles();
+  void check_data(const Tensor& x, const Tensor* y, const char* where) const;
+  [[noreturn]] void throw_wrong_layer_type(const std::string& name) const;
+  std::string unique_name(const std::string& base) const;
+
+  std::string name_;
+  std::vector<std::shared_ptr<Layer>> layers_;
+  std::optional<Shape> input_shape_;
+  bool built_ = false;
+  Optimizer optimizer_;
+  std::optional<Loss> loss_;
+  std::vector<Metric> metrics_;
+  bool fused_output_ = false;  // last layer's sigmoid/softmax folded into the loss
+  uint64_t epochs_trained_ = 0;  // keys each epoch's shuffle
+};
+
+}  // namespace initlab

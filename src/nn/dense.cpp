@@ -1,0 +1,91 @@
+#include "initlab/nn/dense.hpp"
+
+#include <fmt/format.h>
+
+#include "initlab/core/blas.hpp"
+#include "initlab/core/error.hpp"
+
+namespace initlab {
+
+Dense::Dense(int64_t units, DenseOptions options) : Layer(options.name), units_(units), opt_(std::move(options)) {
+  if (units < 1) throw ValueError(fmt::format("Dense: units must be >= 1, got {}", units));
+}
+
+void Dense::build_variables(const Shape& input_shape) {
+  if (input_shape.rank() < 1) {
+    throw ShapeError(fmt::format("layer '{}' (Dense): needs inputs with a feature axis, got shape {}", name(),
+                                 input_shape.str()));
+  }
+  const int64_t in = input_shape[-1];
+  const Fans fans{in, units_};
+  kernel_ = &add_weight("kernel", Shape{in, units_}, opt_.kernel_initializer, true);
+  // The bias sees the layer's fans (PyTorch's default init needs fan_in).
+  if (opt_.use_bias) bias_ = &add_weight("bias", Shape{units_}, opt_.bias_initializer, true, fans);
+}
+
+Shape Dense::output_shape(const Shape& input_shape) const {
+  std::vector<int64_t> d(input_shape.dims().begin(), input_shape.dims().end());
+  d.back() = units_;
+  return Shape(d);
+}
+
+// x (N, ..., in) is treated as (M, in) with M = N·∏(middle axes).
+Tensor Dense::forward(const Tensor& x, bool /*training*/) {
+  check_input(*this, x, input_shape());
+  const int64_t in = kernel_->shape()[0];
+  const int64_t m = x.size() / in;
+  std::vector<int64_t> out_dims(x.shape().dims().begin(), x.shape().dims().end());
+  out_dims.back() = units_;
+  const Shape out_shape(out_dims);
+  x_ = x;
+  z_ = Tensor(out_shape);
+  float* z = z_.data();
+  if (bias_ != nullptr) {
+    const float* b = bias_->value().data();
+    for (int64_t r = 0; r < m; ++r) std::copy(b, b + units_, z + r * units_);
+  }
+  // z (M, out) = x (M, in) · W (in, out) [+ b]
+  gemm(false, false, m, units_, in, 1.0f, x.data(), in, kernel_->value().data(), units_, bias_ ? 1.0f : 0.0f, z,
+       units_);
+  if (opt_.activation.kind() == Activation::Kind::kLinear) {
+    y_ = z_;
+  } else {
+    y_ = Tensor(out_shape);
+    opt_.activation.forward(z_, y_);
+  }
+  return y_;
+}
+
+Tensor Dense::backward(const Tensor& dy) {
+  if (opt_.activation.kind() == Activation::Kind::kLinear) return backward_from_pre_activation(dy);
+  Tensor dz(dy.shape());
+  opt_.activation.backward(z_, y_, dy, dz);
+  return backward_from_pre_activation(dz);
+}
+
+Tensor Dense::backward_from_pre_activation(const Tensor& dz) {
+  if (!(dz.shape() == z_.shape())) {
+    throw ShapeError(fmt::format("layer '{}' (Dense): backward got dL/dz of shape {}, expected {}", name(),
+                                 dz.shape().str(), z_.shape().str()));
+  }
+  const int64_t in = kernel_->shape()[0];
+  const int64_t m = dz.size() / units_;
+  // dW (in, out) = xᵀ (in, M) · dz (M, out)
+  gemm(true, false, in, units_, m, 1.0f, x_.data(), in, dz.data(), units_, 0.0f, gradient_slot(0).data(), units_);
+  if (bias_ != nullptr) {
+    // db (out,) = Σ_rows dz; rows in order, so the sum does not depend on threads.
+    float* db = gradient_slot(1).data();
+    std::fill(db, db + units_, 0.0f);
+    const float* g = dz.data();
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t j = 0; j < units_; ++j) db[j] += g[r * units_ + j];
+  }
+  // dx (M, in) = dz (M, out) · Wᵀ (out, in)
+  Tensor dx(x_.shape());
+  gemm(false, true, m, in, units_, 1.0f, dz.data(), units_, kernel_->value().data(), units_, 0.0f, dx.data(), in);
+  return dx;
+}
+
+std::string Dense::describe() const { return opt_.activation.name(); }
+
+}  // namespace initlab

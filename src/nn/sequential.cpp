@@ -1,0 +1,413 @@
+#include "initlab/nn/sequential.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include "initlab/core/error.hpp"
+#include "initlab/core/random_stream.hpp"
+#include "initlab/core/seed.hpp"
+#include "initlab/nn/dense.hpp"
+#include "initlab/nn/progress_bar.hpp"
+
+namespace initlab {
+namespace {
+
+int64_t samples_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
+
+// Rows idx[lo..hi) of t (first axis) as a new tensor.
+Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& idx, int64_t lo, int64_t hi) {
+  std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
+  const int64_t row = t.size() / dims[0];
+  dims[0] = hi - lo;
+  Tensor out{Shape(dims)};
+  for (int64_t i = lo; i < hi; ++i) {
+    std::copy(t.data() + idx[static_cast<size_t>(i)] * row, t.data() + (idx[static_cast<size_t>(i)] + 1) * row,
+              out.data() + (i - lo) * row);
+  }
+  return out;
+}
+
+// Rows [lo, hi) of t as a new tensor.
+Tensor slice_rows(const Tensor& t, int64_t lo, int64_t hi) {
+  std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
+  const int64_t row = t.size() / dims[0];
+  dims[0] = hi - lo;
+  Tensor out{Shape(dims)};
+  std::copy(t.data() + lo * row, t.data() + hi * row, out.data());
+  return out;
+}
+
+std::string shape_with_batch(const Shape& s) {
+  std::string out = "(None";
+  for (auto d : s.dims()) out += fmt::format(", {}", d);
+  return out + ")";
+}
+
+}  // namespace
+
+std::string Sequential::unique_name(const std::string& base) const {
+  auto taken = [&](const std::string& n) {
+    return std::any_of(layers_.begin(), layers_.end(), [&](const auto& l) { return l->name() == n; });
+  };
+  if (!taken(base)) return base;
+  for (int i = 1;; ++i) {
+    const std::string n = fmt::format("{}_{}", base, i);
+    if (!taken(n)) return n;
+  }
+}
+
+Sequential& Sequential::add(const Input& input) {
+  if (!layers_.empty()) throw ValueError(fmt::format("model '{}': Input must come before the first layer", name_));
+  input_shape_ = input.shape;
+  return *this;
+}
+
+Sequential& Sequential::add(std::shared_ptr<Layer> layer) {
+  if (!layer) throw ValueError(fmt::format("model '{}': cannot add a null layer", name_));
+  if (built_) throw ValueError(fmt::format("model '{}': cannot add layers after the model is built", name_));
+  if (layer->name().empty()) {
+    layer->set_name(unique_name(layer->default_name()));
+  } else {
+    for (size_t i = 0; i < layers_.size(); ++i) {
+      if (layers_[i]->name() == layer->name()) {
+        throw ValueError(fmt::format("model '{}': duplicate layer name '{}': layer {} ({}) and the new {} both use it",
+                                     name_, layer->name(), i, layers_[i]->class_name(), layer->class_name()));
+      }
+    }
+  }
+  layers_.push_back(std::move(layer));
+  return *this;
+}
+
+void Sequential::build(const Shape& input_shape) {
+  if (built_) return;
+  if (layers_.empty()) throw ValueError(fmt::format("model '{}' has no layers", name_));
+  input_shape_ = input_shape;
+  Shape s = input_shape;
+  for (auto& l : layers_) {
+    l->build(s);
+    s = l->output_shape(s);
+  }
+  built_ = true;
+}
+
+void Sequential::compile(Optimizer optimizer, Loss loss, std::vector<std::string> metrics) {
+  if (!optimizer) throw ValueError(fmt::format("model '{}': compile needs an optimizer", name_));
+  optimizer_ = std::move(optimizer);
+  loss_ = loss;
+  metrics_.clear();
+  for (const auto& m : metrics) metrics_.emplace_back(m, loss);
+  if (built_ == false && input_shape_) build(*input_shape_);
+}
+
+const Loss& Sequential::loss() const {
+  if (!loss_) throw ValueError(fmt::format("model '{}' is not compiled: call compile() first", name_));
+  return *loss_;
+}
+
+void Sequential::check_data(const Tensor& x, const Tensor* y, const char* where) const {
+  if (x.rank() < 1) throw ShapeError(fmt::format("{}: x must have a batch axis, got shape {}", where, x.shape().str()));
+  if (input_shape_) {
+    bool ok = x.rank() == input_shape_->rank() + 1;
+    for (int i = 0; ok && i < input_shape_->rank(); ++i) ok = x.dim(i + 1) == (*input_shape_)[i];
+    if (!ok) {
+      throw ShapeError(fmt::format("{}: x has shape {}, but model '{}' takes inputs of shape {}", where,
+                                   x.shape().str(), name_, shape_with_batch(*input_shape_)));
+    }
+  }
+  auto check_finite = [&](const Tensor& t, const char* which) {
+    const int64_t row = t.size() / std::max<int64_t>(1, samples_of(t));
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (!std::isfinite(t[i])) {
+        throw ValueError(fmt::format("{}: {} contains {} at sample {}, position {} in the sample", where, which,
+                                     std::isnan(t[i]) ? "NaN" : "infinity", i / row, i % row));
+      }
+    }
+  };
+  check_finite(x, "x");
+  if (y != nullptr) {
+    if (samples_of(*y) != samples_of(x)) {
+      throw ShapeError(fmt::format("{}: x has {} samples but y has {} (shapes {} and {})", where, samples_of(x),
+                                   samples_of(*y), x.shape().str(), y->shape().str()));
+    }
+    check_finite(*y, "y");
+  }
+}
+
+Tensor Sequential::forward(const Tensor& x, bool training) {
+  if (!built_) {
+    std::vector<int64_t> d(x.shape().dims().begin() + 1, x.shape().dims().end());
+    build(input_shape_ ? *input_shape_ : Shape(d));
+  }
+  Tensor h = x;
+  for (auto& l : layers_) h = l->forward(h, training);
+  return h;
+}
+
+double Sequential::train_batch_loss(const Tensor& x, const Tensor& y, bool want_grads, Tensor* pred_out) {
+  const Loss& l = loss();
+  Tensor pred = forward(x, true);
+  if (pred_out) *pred_out = pred;
+  auto* last = dynamic_cast<Dense*>(layers_.back().get());
+  const bool fused = fused_output_ && last != nullptr;
+  Tensor grad(pred.shape());
+  const double value = fused ? l.compute_from_logits(last->pre_activation(), y, want_grads ? &grad : nullptr)
+                             : l.compute(pred, y, want_grads ? &grad : nullptr);
+  if (!want_grads) return value;
+  Tensor g = fused ? last->backward_from_pre_activation(grad) : layers_.back()->backward(grad);
+  for (size_t i = layers_.size() - 1; i-- > 0;) g = layers_[i]->backward(g);
+  return value;
+}
+
+Gradients Sequential::gradient_handles() {
+  Gradients grads;
+  for (auto& l : layers_) {
+    const auto vars = l->variables();
+    for (size_t i = 0; i < vars.size(); ++i) {
+      if (vars[i]->trainable()) grads.emplace(vars[i]->name(), l->gradient(i));
+    }
+  }
+  return grads;
+}
+
+Gradients Sequential::gradients(const Tensor& x, const Tensor& y) {
+  check_data(x, &y, "gradients");
+  (void)loss();
+  forward(slice_rows(x, 0, std::min<int64_t>(1, samples_of(x))), false);  // builds the model if needed
+  const Shape out = layers_.back()->output_shape(*input_shape_);
+  std::vector<int64_t> pd = {samples_of(x)};
+  for (auto d : out.dims()) pd.push_back(d);
+  loss().check_targets(Shape(pd), y);
+  train_batch_loss(x, y, true, nullptr);
+  Gradients copies;
+  for (auto& [k, v] : gradient_handles()) copies.emplace(k, v.clone());
+  return copies;
+}
+
+double Sequential::loss_value(const Tensor& x, const Tensor& y) { return train_batch_loss(x, y, false, nullptr); }
+
+std::vector<Variable*> Sequential::variables() {
+  std::vector<Variable*> v;
+  for (auto& l : layers_) {
+    for (auto* p : l->variables()) v.push_back(p);
+  }
+  return v;
+}
+
+std::vector<Variable*> Sequential::trainable_variables() {
+  std::vector<Variable*> v;
+  for (auto* p : variables()) {
+    if (p->trainable()) v.push_back(p);
+  }
+  return v;
+}
+
+std::vector<Tensor> Sequential::get_weights() {
+  std::vector<Tensor> w;
+  for (auto* v : variables()) w.push_back(v->value().clone());
+  return w;
+}
+
+void Sequential::set_weights(const std::vector<Tensor>& weights) {
+  const auto vars = variables();
+  std::vector<std::string> problems;
+  if (weights.size() != vars.size()) {
+    problems.push_back(fmt::format("expected {} tensors, got {}", vars.size(), weights.size()));
+  }
+  for (size_t i = 0; i < std::min(weights.size(), vars.size()); ++i) {
+    if (!(weights[i].shape() == vars[i]->shape())) {
+      problems.push_back(fmt::format("tensor {} for '{}' has shape {}, expected {}", i, vars[i]->name(),
+                                     weights[i].shape().str(), vars[i]->shape().str()));
+    }
+  }
+  if (!problems.empty()) {
+    throw ShapeError(fmt::format("set_weights on model '{}': {}; nothing was changed", name_, fmt::join(problems, "; ")));
+  }
+  for (size_t i = 0; i < vars.size(); ++i) vars[i]->assign(weights[i]);
+}
+
+Layer& Sequential::layer(const std::string& name) {
+  for (auto& l : layers_) {
+    if (l->name() == name) return *l;
+  }
+  std::vector<std::string> names;
+  for (auto& l : layers_) names.push_back(l->name());
+  throw ValueError(fmt::format("model '{}' has no layer '{}' (layers: {})", name_, name, fmt::join(names, ", ")));
+}
+
+void Sequential::throw_wrong_layer_type(const std::string& name) const {
+  throw ValueError(fmt::format("model '{}': layer '{}' is not of the requested type", name_, name));
+}
+
+History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptions& o) {
+  if (!compiled()) throw ValueError(fmt::format("fit: model '{}' is not compiled; call compile(optimizer, loss) first", name_));
+  if (o.batch_size < 1) throw ValueError(fmt::format("fit: batch_size must be >= 1, got {}", o.batch_size));
+  if (o.epochs < 0) throw ValueError(fmt::format("fit: epochs must be >= 0, got {}", o.epochs));
+  if (!(o.validation_split >= 0 && o.validation_split < 1)) {
+    throw ValueError(fmt::format("fit: validation_split must be in [0, 1), got {}", o.validation_split));
+  }
+  check_data(x_all, &y_all, "fit");
+  // Build, then check the targets against the output shape before any step.
+  if (!built_) {
+    std::vector<int64_t> d(x_all.shape().dims().begin() + 1, x_all.shape().dims().end());
+    build(input_shape_ ? *input_shape_ : Shape(d));
+  }
+  std::vector<int64_t> pd = {samples_of(x_all)};
+  for (auto d : layers_.back()->output_shape(*input_shape_).dims()) pd.push_back(d);
+  loss().check_targets(Shape(pd), y_all);
+  // The fused sigmoid/softmax + cross-entropy path (Keras uses the logits too).
+  auto* last = dynamic_cast<Dense*>(layers_.back().get());
+  const auto act = last ? last->activation().kind() : Activation::Kind::kLinear;
+  const auto lk = loss().kind();
+  fused_output_ = !loss().from_logits() &&
+                  ((act == Activation::Kind::kSigmoid && lk == Loss::Kind::kBinaryCrossentropy) ||
+                   (act == Activation::Kind::kSoftmax && (lk == Loss::Kind::kCategoricalCrossentropy ||
+                                                          lk == Loss::Kind::kSparseCategoricalCrossentropy)));
+
+  Tensor x = x_all, y = y_all;
+  std::optional<std::pair<Tensor, Tensor>> val = o.validation_data;
+  if (val) check_data(val->first, &val->second, "fit (validation_data)");
+  if (o.validation_split > 0 && !val) {
+    const int64_t n = samples_of(x_all);
+    const auto n_val = static_cast<int64_t>(std::floor(static_cast<double>(n) * o.validation_split));
+    x = slice_rows(x_all, 0, n - n_val);
+    y = slice_rows(y_all, 0, n - n_val);
+    val = std::make_pair(slice_rows(x_all, n - n_val, n), slice_rows(y_all, n - n_val, n));
+  }
+  const int64_t n = samples_of(x);
+  if (n == 0) throw ValueError("fit: no training samples (x is empty after the validation split)");
+  const int64_t steps = (n + o.batch_size - 1) / o.batch_size;
+  const Verbosity verbose = o.verbose == Verbosity::kAuto
+                                ? (ProgressBar::stdout_is_terminal() ? Verbosity::kProgressBar : Verbosity::kOneLinePerEpoch)
+                                : o.verbose;
+  // Shuffling draws from the model's own stream, one substream per epoch.
+  const RandomStream shuffle_stream = RandomStream::named(current_seed(), name_ + "/fit/shuffle");
+  std::vector<int64_t> order(static_cast<size_t>(n));
+
+  History history;
+  stop_training = false;
+  for (auto& cb : o.callbacks) cb->on_train_begin(*this);
+  for (int epoch = 0; epoch < o.epochs && !stop_training; ++epoch) {
+    if (o.shuffle) {
+      order = shuffle_stream.substream(epochs_trained_).permutation(n);
+    } else {
+      for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
+    }
+    if (verbose != Verbosity::kSilent) std::cout << fmt::format("Epoch {}/{}\n", epoch + 1, o.epochs);
+    ProgressBar bar(std::cout, steps, verbose == Verbosity::kProgressBar);
+    double loss_sum = 0;
+    std::vector<double> correct(metrics_.size(), 0), count(metrics_.size(), 0);
+    for (int64_t s = 0; s < steps; ++s) {
+      const int64_t lo = s * o.batch_size, hi = std::min(n, lo + o.batch_size);
+      const Tensor xb = gather_rows(x, order, lo, hi), yb = gather_rows(y, order, lo, hi);
+      Tensor pred;
+      const double lv = train_batch_loss(xb, yb, true, &pred);
+      if (!std::isfinite(lv)) {
+        throw ValueError(fmt::format("fit: the loss became {} at epoch {}, step {} (usual causes: a learning rate "
+                                     "too large, or initial weights too large)",
+                                     lv, epoch + 1, s + 1));
+      }
+      for (size_t m = 0; m < metrics_.size(); ++m) {
+        correct[m] += metrics_[m].correct(pred, yb);
+        count[m] += static_cast<double>(metrics_[m].count(pred));
+      }
+      optimizer_->apply_gradients(gradient_handles(), trainable_variables());
+      loss_sum += lv * static_cast<double>(hi - lo);
+      if (verbose == Verbosity::kProgressBar) {
+        Logs running{{"loss", loss_sum / static_cast<double>(hi)}};
+        for (size_t m = 0; m < metrics_.size(); ++m) running[metrics_[m].name()] = correct[m] / count[m];
+        bar.update(s + 1, running);
+      }
+    }
+    Logs logs{{"loss", loss_sum / static_cast<double>(n)}};
+    for (size_t m = 0; m < metrics_.size(); ++m) logs[metrics_[m].name()] = correct[m] / count[m];
+    if (val) {
+      for (const auto& [k, v] : evaluate(val->first, val->second, o.batch_size)) logs["val_" + k] = v;
+    }
+    if (verbose != Verbosity::kSilent) bar.finish(logs);
+    ++epochs_trained_;
+    history.epoch.push_back(epoch);
+    for (const auto& [k, v] : logs) history.history[k].push_back(v);
+    for (auto& cb : o.callbacks) stop_training = cb->on_epoch_end(*this, epoch, logs) || stop_training;
+  }
+  for (auto& cb : o.callbacks) cb->on_train_end(*this);
+  return history;
+}
+
+Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size) {
+  check_data(x, &y, "evaluate");
+  if (batch_size < 1) throw ValueError(fmt::format("evaluate: batch_size must be >= 1, got {}", batch_size));
+  const Loss& l = loss();
+  const Tensor pred = predict(x, batch_size);
+  l.check_targets(pred.shape(), y);
+  Logs logs;
+  // The loss of the whole set at once, from the same predictions.
+  logs["loss"] = l.compute(pred, y, nullptr);
+  for (const auto& m : metrics_) logs[m.name()] = m.correct(pred, y) / static_cast<double>(m.count(pred));
+  return logs;
+}
+
+Tensor Sequential::predict(const Tensor& x, int64_t batch_size) {
+  check_data(x, nullptr, "predict");
+  if (batch_size < 1) throw ValueError(fmt::format("predict: batch_size must be >= 1, got {}", batch_size));
+  const int64_t n = samples_of(x);
+  Tensor out;
+  for (int64_t lo = 0; lo < n; lo += batch_size) {
+    const int64_t hi = std::min(n, lo + batch_size);
+    const Tensor p = forward(slice_rows(x, lo, hi), false);
+    if (lo == 0) {
+      std::vector<int64_t> d(p.shape().dims().begin(), p.shape().dims().end());
+      d[0] = n;
+      out = Tensor{Shape(d)};
+    }
+    std::copy(p.data(), p.data() + p.size(), out.data() + lo * (p.size() / (hi - lo)));
+  }
+  return out;
+}
+
+std::string Sequential::summary() {
+  std::string s = fmt::format("Model: \"{}\"\n", name_);
+  if (!built_) {
+    if (!input_shape_) return s + "(not built yet: add an Input or call build(input_shape) to see shapes)\n";
+    build(*input_shape_);
+  }
+  struct Row {
+    std::string layer, shape, params, inits;
+  };
+  std::vector<Row> rows;
+  Shape shape = *input_shape_;
+  int64_t total = 0, trainable = 0;
+  for (auto& l : layers_) {
+    shape = l->output_shape(shape);
+    std::vector<std::string> inits;
+    for (auto* v : l->variables()) {
+      const std::string short_name = v->name().substr(l->name().size() + 1);
+      inits.push_back(fmt::format("{}: {}", short_name, v->trainable() ? v->initializer().id() : "adapted"));
+      total += v->value().size();
+      if (v->trainable()) trainable += v->value().size();
+    }
+    rows.push_back({fmt::format("{} ({})", l->name(), l->class_name()), shape_with_batch(shape),
+                    std::to_string(l->parameter_count()), inits.empty() ? "—" : fmt::format("{}", fmt::join(inits, ", "))});
+  }
+  size_t w0 = 12, w1 = 12, w2 = 7;
+  for (const auto& r : rows) {
+    w0 = std::max(w0, r.layer.size());
+    w1 = std::max(w1, r.shape.size());
+    w2 = std::max(w2, r.params.size());
+  }
+  const std::string rule(w0 + w1 + w2 + 40, '-');
+  s += rule + "\n";
+  s += fmt::format("{:<{}}  {:<{}}  {:>{}}  {}\n", "Layer (type)", w0, "Output Shape", w1, "Param #", w2, "Initializers");
+  s += rule + "\n";
+  for (const auto& r : rows) {
+    s += fmt::format("{:<{}}  {:<{}}  {:>{}}  {}\n", r.layer, w0, r.shape, w1, r.params, w2, r.inits);
+  }
+  s += rule + "\n";
+  s += fmt::format("Total params: {}\nTrainable params: {}\nNon-trainable params: {}\n", total, trainable, total - trainable);
+  return s;
+}
+
+}  // namespace initlab
