@@ -15,5 +15,6 @@ struct Command {
 };
 
 Command add_init_command(CLI::App& app);
+Command add_demo_command(CLI::App& app);
 
 }  // namespace initlab::app

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "initlab 0.1.0");
   const std::vector<initlab::app::Command> commands = {
       initlab::app::add_init_command(app),
+      initlab::app::add_demo_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
 #include "initlab/core/parallel.hpp"
 
 extern "C" {
@@ -10,15 +12,52 @@ int openblas_get_num_threads(void);
 }
 
 namespace initlab {
+namespace {
+
+// C is cut into tiles of this many rows (or columns, when C is short and wide).
+// The grid depends on the shapes only, and each tile is one single-threaded
+// sgemm call, so every element is computed by the same kernel with the same
+// summation order on any number of threads. (OpenBLAS's own threading picks
+// different kernels and splits for different thread counts, and its results
+// then differ in the last bits.)
+constexpr int64_t kTile = 32;
+
+void sgemm_call(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<blasint>(m),
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda), b,
+              static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+}
+
+}  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
-  const int threads = num_threads();
-  if (openblas_get_num_threads() != threads) openblas_set_num_threads(threads);
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
+  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+  if (m >= 2 * kTile) {
+    // Row tiles: rows [r, r + h) of C need rows of op(A) only.
+    const int64_t tiles = (m + kTile - 1) / kTile;
+    parallel_for(0, tiles, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t t = lo; t < hi; ++t) {
+        const int64_t r = t * kTile, h = std::min(kTile, m - r);
+        const float* a_rows = trans_a ? a + r : a + r * lda;  // op(A) rows r.. are A's columns when transposed
+        sgemm_call(trans_a, trans_b, h, n, k, alpha, a_rows, lda, b, ldb, beta, c + r * ldc, ldc);
+      }
+    });
+  } else if (n >= 2 * kTile) {
+    // Column tiles: columns [s, s + w) of C need columns of op(B) only.
+    const int64_t tiles = (n + kTile - 1) / kTile;
+    parallel_for(0, tiles, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t t = lo; t < hi; ++t) {
+        const int64_t s = t * kTile, w = std::min(kTile, n - s);
+        const float* b_cols = trans_b ? b + s * ldb : b + s;
+        sgemm_call(trans_a, trans_b, m, w, k, alpha, a, lda, b_cols, ldb, beta, c + s, ldc);
+      }
+    });
+  } else {
+    sgemm_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
 }
 
 }  // namespace initlab

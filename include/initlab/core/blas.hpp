@@ -7,8 +7,8 @@ namespace initlab {
 
 /// C (m×n) = alpha · op(A) · op(B) + beta · C, all row-major; op(X) = Xᵀ when
 /// the flag is set. lda/ldb/ldc are the row strides of the stored matrices.
-/// Runs on num_threads() BLAS threads (OpenBLAS splits rows and columns of C,
-/// never the inner sum, so results do not depend on the count).
+/// C is cut into a fixed grid of tiles computed in parallel by single-threaded
+/// OpenBLAS calls, so the result is identical on any number of threads.
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
