@@ -19,7 +19,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/initlab init --compare --shape 784,64
+	$(BUILD)/initlab demo coffee
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

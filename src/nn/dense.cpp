@@ -80,6 +80,7 @@ Tensor Dense::backward_from_pre_activation(const Tensor& dz) {
     for (int64_t r = 0; r < m; ++r)
       for (int64_t j = 0; j < units_; ++j) db[j] += g[r * units_ + j];
   }
+  if (!input_gradient_needed()) return Tensor();
   // dx (M, in) = dz (M, out) · Wᵀ (out, in)
   Tensor dx(x_.shape());
   gemm(false, true, m, in, units_, 1.0f, dz.data(), units_, kernel_->value().data(), units_, 0.0f, dx.data(), in);

@@ -77,16 +77,20 @@ class AdamImpl final : public OptimizerImpl {
     const auto eps = static_cast<float>(o_.epsilon);
     float* m = slot(var, 0, n);
     float* v = slot(var, 1, n);
-    float* vmax = o_.amsgrad ? slot(var, 2, n) : nullptr;
+    if (!o_.amsgrad) {
+      for (int64_t i = 0; i < n; ++i) {
+        m[i] += (g[i] - m[i]) * b1;
+        v[i] += (g[i] * g[i] - v[i]) * b2;
+        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+      }
+      return;
+    }
+    float* vmax = slot(var, 2, n);
     for (int64_t i = 0; i < n; ++i) {
       m[i] += (g[i] - m[i]) * b1;
       v[i] += (g[i] * g[i] - v[i]) * b2;
-      float vv = v[i];
-      if (vmax) {
-        vmax[i] = std::max(vmax[i], v[i]);
-        vv = vmax[i];
-      }
-      w[i] -= alpha * m[i] / (std::sqrt(vv) + eps);
+      vmax[i] = std::max(vmax[i], v[i]);
+      w[i] -= alpha * m[i] / (std::sqrt(vmax[i]) + eps);
     }
   }
 

@@ -91,6 +91,8 @@ void Sequential::build(const Shape& input_shape) {
     l->build(s);
     s = l->output_shape(s);
   }
+  // Nobody needs dL/dx of the model's input.
+  layers_.front()->set_input_gradient_needed(false);
   built_ = true;
 }
 

@@ -41,6 +41,11 @@ class Layer {
 
   std::vector<Variable*> variables();
   std::vector<const Variable*> variables() const;
+  /// Whether backward must return dL/dx (false for a model's first layer,
+  /// which saves its largest matrix product).
+  void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
+  bool input_gradient_needed() const { return input_gradient_needed_; }
+
   /// dL/d(variables()[i]) from the last backward.
   const Tensor& gradient(size_t i) const { return grads_.at(i); }
   int64_t parameter_count() const;
@@ -57,6 +62,7 @@ class Layer {
  private:
   std::string name_;
   bool built_ = false;
+  bool input_gradient_needed_ = true;
   Shape input_shape_;
   std::vector<std::shared_ptr<Variable>> vars_;
   std::vector<Tensor> grads_;
