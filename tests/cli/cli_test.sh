@@ -28,6 +28,10 @@ check bad-option 2 '^initlab: error: ' -- "$bin" init zeros --bogus
 check bad-field 2 "unknown field 'stdev'" -- "$bin" init random_normal --set stdev=3
 check no-subcommand 2 'initlab: error' -- "$bin"
 check bad-out 1 'cannot create a temporary file' -- "$bin" init zeros --shape 2 --out /nonexistent-dir/w.npy
+check demo-coffee 0 'roast \(200 °C, 13.9 min\): probability 0\.[5-9][0-9]* → 1 \(good\)' -- "$bin" demo coffee --tile 300
+check demo-symmetry 0 'still identical to the last bit' -- "$bin" demo symmetry --iterations 20
+check demo-symmetry-random 2 'must be a constant initializer' -- "$bin" demo symmetry --init he_normal
+check demo-help 0 'coffee' -- "$bin" demo --help
 # --out writes a .npy that round-trips, identical for the same seed and any thread count.
 INITLAB_NUM_THREADS=1 "$bin" init he_uniform --shape 300,400 --seed 5 --out "$tmp/a.npy" >/dev/null
 INITLAB_NUM_THREADS=2 "$bin" init he_uniform --shape 300,400 --seed 5 --out "$tmp/b.npy" >/dev/null
