@@ -258,7 +258,8 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     build(input_shape_ ? *input_shape_ : Shape(d));
   }
   std::vector<int64_t> pd = {samples_of(x_all)};
-  for (auto d : layers_.back()->output_shape(*input_shape_).dims()) pd.push_back(d);
+  const Shape out_shape = layers_.back()->output_shape(*input_shape_);
+  for (auto d : out_shape.dims()) pd.push_back(d);
   loss().check_targets(Shape(pd), y_all);
   // The fused sigmoid/softmax + cross-entropy path (Keras uses the logits too).
   auto* last = dynamic_cast<Dense*>(layers_.back().get());
