@@ -28,6 +28,7 @@ test: build
 bench:
 	@$(MAKE) --no-print-directory PRESET=release build
 	bench/run-init-bench build/release
+	bench/run-mlp-bench build/release
 
 asan-test:
 	@$(MAKE) --no-print-directory PRESET=asan test

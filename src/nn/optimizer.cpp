@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
+
+#include "initlab/core/parallel.hpp"
 
 #include "initlab/core/error.hpp"
 
@@ -39,6 +42,11 @@ void OptimizerImpl::apply_gradients(const Gradients& grads, const std::vector<Va
 
 namespace {
 
+// Elements per parallel chunk of an update.
+constexpr int64_t kGrain = 1 << 14;
+
+inline float flush_denormal(float x) { return std::fabs(x) < std::numeric_limits<float>::min() ? 0.0f : x; }
+
 class SGDImpl final : public OptimizerImpl {
  public:
   explicit SGDImpl(SGDOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
@@ -54,7 +62,7 @@ class SGDImpl final : public OptimizerImpl {
     const auto mu = static_cast<float>(o_.momentum);
     float* m = slot(var, 0, n);
     for (int64_t i = 0; i < n; ++i) {
-      m[i] = mu * m[i] - lr * g[i];
+      m[i] = flush_denormal(mu * m[i] - lr * g[i]);
       w[i] += o_.nesterov ? mu * m[i] - lr * g[i] : m[i];
     }
   }
@@ -77,21 +85,24 @@ class AdamImpl final : public OptimizerImpl {
     const auto eps = static_cast<float>(o_.epsilon);
     float* m = slot(var, 0, n);
     float* v = slot(var, 1, n);
-    if (!o_.amsgrad) {
-      for (int64_t i = 0; i < n; ++i) {
-        m[i] += (g[i] - m[i]) * b1;
-        v[i] += (g[i] * g[i] - v[i]) * b2;
-        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+    float* vmax = o_.amsgrad ? slot(var, 2, n) : nullptr;
+    // Element-wise, so splitting across threads changes no bit.
+    parallel_for(0, n, kGrain, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        // Moments that decay below the smallest normal float become 0 (as
+        // TensorFlow's flush-to-zero does): denormals are slow on most CPUs.
+        m[i] = flush_denormal(m[i] + (g[i] - m[i]) * b1);
+        v[i] = flush_denormal(v[i] + (g[i] * g[i] - v[i]) * b2);
       }
-      return;
-    }
-    float* vmax = slot(var, 2, n);
-    for (int64_t i = 0; i < n; ++i) {
-      m[i] += (g[i] - m[i]) * b1;
-      v[i] += (g[i] * g[i] - v[i]) * b2;
-      vmax[i] = std::max(vmax[i], v[i]);
-      w[i] -= alpha * m[i] / (std::sqrt(vmax[i]) + eps);
-    }
+      if (vmax == nullptr) {
+        for (int64_t i = lo; i < hi; ++i) w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+      } else {
+        for (int64_t i = lo; i < hi; ++i) {
+          vmax[i] = std::max(vmax[i], v[i]);
+          w[i] -= alpha * m[i] / (std::sqrt(vmax[i]) + eps);
+        }
+      }
+    });
   }
 
  private:
@@ -111,7 +122,7 @@ class RMSpropImpl final : public OptimizerImpl {
     float* a = o_.centered ? slot(var, 1, n) : nullptr;
     float* m = o_.momentum > 0 ? slot(var, 2, n) : nullptr;
     for (int64_t i = 0; i < n; ++i) {
-      v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+      v[i] = flush_denormal(rho * v[i] + (1 - rho) * g[i] * g[i]);
       float denom = v[i];
       if (a) {
         a[i] = rho * a[i] + (1 - rho) * g[i];

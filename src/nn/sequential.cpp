@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/parallel.hpp"
 #include "initlab/core/random_stream.hpp"
 #include "initlab/core/seed.hpp"
 #include "initlab/nn/dense.hpp"
@@ -17,17 +18,23 @@ namespace {
 
 int64_t samples_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
 
-// Rows idx[lo..hi) of t (first axis) as a new tensor.
-Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& idx, int64_t lo, int64_t hi) {
-  std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
-  const int64_t row = t.size() / dims[0];
-  dims[0] = hi - lo;
-  Tensor out{Shape(dims)};
-  for (int64_t i = lo; i < hi; ++i) {
-    std::copy(t.data() + idx[static_cast<size_t>(i)] * row, t.data() + (idx[static_cast<size_t>(i)] + 1) * row,
-              out.data() + (i - lo) * row);
+// Rows idx[lo..hi) of t (first axis), copied into `out` — reallocated only
+// when the batch size changes. Rows are copied in parallel.
+void gather_rows(const Tensor& t, const std::vector<int64_t>& idx, int64_t lo, int64_t hi, Tensor& out) {
+  const int64_t row = t.size() / t.dim(0);
+  if (out.rank() == 0 || out.dim(0) != hi - lo) {
+    std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
+    dims[0] = hi - lo;
+    out = Tensor{Shape(dims)};
   }
-  return out;
+  const float* src = t.data();
+  float* dst = out.data();
+  parallel_for(lo, hi, std::max<int64_t>(1, 16384 / std::max<int64_t>(row, 1)), [&](int64_t a, int64_t b) {
+    for (int64_t i = a; i < b; ++i) {
+      const int64_t from = idx[static_cast<size_t>(i)];
+      std::copy(src + from * row, src + (from + 1) * row, dst + (i - lo) * row);
+    }
+  });
 }
 
 // Rows [lo, hi) of t as a new tensor.
@@ -291,6 +298,7 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
   std::vector<int64_t> order(static_cast<size_t>(n));
 
   History history;
+  Tensor xb, yb;  // batch buffers, reused across steps
   stop_training = false;
   for (auto& cb : o.callbacks) cb->on_train_begin(*this);
   for (int epoch = 0; epoch < o.epochs && !stop_training; ++epoch) {
@@ -305,7 +313,8 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     std::vector<double> correct(metrics_.size(), 0), count(metrics_.size(), 0);
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t lo = s * o.batch_size, hi = std::min(n, lo + o.batch_size);
-      const Tensor xb = gather_rows(x, order, lo, hi), yb = gather_rows(y, order, lo, hi);
+      gather_rows(x, order, lo, hi, xb);
+      gather_rows(y, order, lo, hi, yb);
       Tensor pred;
       const double lv = train_batch_loss(xb, yb, true, &pred);
       if (!std::isfinite(lv)) {
