@@ -20,7 +20,17 @@ namespace {
 // summation order on any number of threads. (OpenBLAS's own threading picks
 // different kernels and splits for different thread counts, and its results
 // then differ in the last bits.)
-constexpr int64_t kTile = 32;
+constexpr int64_t kMinTile = 32;
+// About this many tiles per product: enough for a few threads, few enough
+// that OpenBLAS does not repack the shared operand for every small tile.
+constexpr int64_t kTargetTiles = 4;
+// Below this many multiply-adds a product runs as one call on the calling thread.
+constexpr int64_t kMinParallelWork = int64_t{1} << 16;
+
+int64_t tile_size(int64_t extent) {
+  const int64_t even = (extent + kTargetTiles - 1) / kTargetTiles;
+  return std::max(kMinTile, (even + 15) / 16 * 16);
+}
 
 void sgemm_call(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                 const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -35,22 +45,26 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
-  if (m >= 2 * kTile) {
+  if (m * n * k < kMinParallelWork) {
+    sgemm_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else if (m >= 2 * kMinTile) {
     // Row tiles: rows [r, r + h) of C need rows of op(A) only.
-    const int64_t tiles = (m + kTile - 1) / kTile;
+    const int64_t tile = tile_size(m);
+    const int64_t tiles = (m + tile - 1) / tile;
     parallel_for(0, tiles, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t t = lo; t < hi; ++t) {
-        const int64_t r = t * kTile, h = std::min(kTile, m - r);
+        const int64_t r = t * tile, h = std::min(tile, m - r);
         const float* a_rows = trans_a ? a + r : a + r * lda;  // op(A) rows r.. are A's columns when transposed
         sgemm_call(trans_a, trans_b, h, n, k, alpha, a_rows, lda, b, ldb, beta, c + r * ldc, ldc);
       }
     });
-  } else if (n >= 2 * kTile) {
+  } else if (n >= 2 * kMinTile) {
     // Column tiles: columns [s, s + w) of C need columns of op(B) only.
-    const int64_t tiles = (n + kTile - 1) / kTile;
+    const int64_t tile = tile_size(n);
+    const int64_t tiles = (n + tile - 1) / tile;
     parallel_for(0, tiles, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t t = lo; t < hi; ++t) {
-        const int64_t s = t * kTile, w = std::min(kTile, n - s);
+        const int64_t s = t * tile, w = std::min(tile, n - s);
         const float* b_cols = trans_b ? b + s * ldb : b + s;
         sgemm_call(trans_a, trans_b, m, w, k, alpha, a, lda, b_cols, ldb, beta, c + s, ldc);
       }
