@@ -4,6 +4,7 @@ find_package(nlohmann_json 3 REQUIRED)     # nlohmann-json3-dev
 find_package(CLI11 REQUIRED)               # libcli11-dev
 find_package(OpenMP REQUIRED)              # g++ (libgomp)
 find_package(benchmark QUIET)              # libbenchmark-dev
+find_package(ZLIB REQUIRED)                # zlib1g-dev (gzip-compressed IDX files)
 
 # Random123 (librandom123-dev): header-only Philox.
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
