@@ -9,6 +9,7 @@
 #include "initlab/core/error.hpp"
 #include "initlab/core/parallel.hpp"
 #include "initlab/core/random_stream.hpp"
+#include "initlab/core/rows.hpp"
 #include "initlab/core/seed.hpp"
 #include "initlab/nn/dense.hpp"
 #include "initlab/nn/progress_bar.hpp"
@@ -17,35 +18,6 @@ namespace initlab {
 namespace {
 
 int64_t samples_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
-
-// Rows idx[lo..hi) of t (first axis), copied into `out` — reallocated only
-// when the batch size changes. Rows are copied in parallel.
-void gather_rows(const Tensor& t, const std::vector<int64_t>& idx, int64_t lo, int64_t hi, Tensor& out) {
-  const int64_t row = t.size() / t.dim(0);
-  if (out.rank() == 0 || out.dim(0) != hi - lo) {
-    std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
-    dims[0] = hi - lo;
-    out = Tensor{Shape(dims)};
-  }
-  const float* src = t.data();
-  float* dst = out.data();
-  parallel_for(lo, hi, std::max<int64_t>(1, 16384 / std::max<int64_t>(row, 1)), [&](int64_t a, int64_t b) {
-    for (int64_t i = a; i < b; ++i) {
-      const int64_t from = idx[static_cast<size_t>(i)];
-      std::copy(src + from * row, src + (from + 1) * row, dst + (i - lo) * row);
-    }
-  });
-}
-
-// Rows [lo, hi) of t as a new tensor.
-Tensor slice_rows(const Tensor& t, int64_t lo, int64_t hi) {
-  std::vector<int64_t> dims(t.shape().dims().begin(), t.shape().dims().end());
-  const int64_t row = t.size() / dims[0];
-  dims[0] = hi - lo;
-  Tensor out{Shape(dims)};
-  std::copy(t.data() + lo * row, t.data() + hi * row, out.data());
-  return out;
-}
 
 std::string shape_with_batch(const Shape& s) {
   std::string out = "(None";
@@ -313,8 +285,8 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     std::vector<double> correct(metrics_.size(), 0), count(metrics_.size(), 0);
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t lo = s * o.batch_size, hi = std::min(n, lo + o.batch_size);
-      gather_rows(x, order, lo, hi, xb);
-      gather_rows(y, order, lo, hi, yb);
+      gather_rows(x, order.data() + lo, hi - lo, xb);
+      gather_rows(y, order.data() + lo, hi - lo, yb);
       Tensor pred;
       const double lv = train_batch_loss(xb, yb, true, &pred);
       if (!std::isfinite(lv)) {
