@@ -5,11 +5,7 @@
 #include <algorithm>
 
 #include "initlab/core/parallel.hpp"
-
-extern "C" {
-void openblas_set_num_threads(int n);
-int openblas_get_num_threads(void);
-}
+#include "openblas_threads.hpp"
 
 namespace initlab {
 namespace {
@@ -44,7 +40,7 @@ void sgemm_call(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
-  if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+  detail::use_single_threaded_blas();
   if (m * n * k < kMinParallelWork) {
     sgemm_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else if (m >= 2 * kMinTile) {

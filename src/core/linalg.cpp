@@ -8,6 +8,7 @@
 
 #include "initlab/core/error.hpp"
 #include "initlab/core/parallel.hpp"
+#include "openblas_threads.hpp"
 
 extern "C" {
 // LAPACK (Fortran ABI, with the hidden lengths of CHARACTER arguments), from OpenBLAS.
@@ -19,8 +20,6 @@ void slarft_(const char* direct, const char* storev, const int* n, const int* k,
 void slarfb_(const char* side, const char* trans, const char* direct, const char* storev, const int* m, const int* n,
              const int* k, const float* v, const int* ldv, const float* t, const int* ldt, float* c, const int* ldc,
              float* work, const int* ldwork, size_t, size_t, size_t, size_t);
-void openblas_set_num_threads(int n);
-int openblas_get_num_threads(void);
 }
 
 namespace initlab {
@@ -62,13 +61,8 @@ void orthonormalize_columns(float* a, int64_t m64, int64_t n64) {
   if (n64 == 0) return;
   const int m = static_cast<int>(m64), n = static_cast<int>(n64);
   auto at = [&](int row, int col) { return a + static_cast<int64_t>(col) * m + row; };
-  // Single-threaded BLAS inside each call; the parallelism is ours. (In the
-  // OpenMP build this also sets the caller's OpenMP default, so restore it.)
-  struct BlasThreads {
-    int saved = openblas_get_num_threads();
-    BlasThreads() { openblas_set_num_threads(1); }
-    ~BlasThreads() { openblas_set_num_threads(saved); }
-  } single_threaded_blas;
+  // Single-threaded BLAS inside each call; the parallelism is ours.
+  const detail::SingleThreadedBlas single_threaded_blas;
   std::vector<float> tau(static_cast<size_t>(n)), t(static_cast<size_t>(kPanel) * kPanel), work(kPanel);
   int info = 0;
 
