@@ -1,0 +1,171 @@
+#include "initlab/nn/pooling.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "initlab/core/error.hpp"
+#include "initlab/core/parallel.hpp"
+
+namespace initlab {
+
+Pooling2D::Pooling2D(bool max, std::array<int64_t, 2> pool_size, PoolingOptions o)
+    : Layer(o.name), max_(max), pool_(pool_size), strides_(o.strides), padding_(o.padding) {
+  if (pool_[0] < 1 || pool_[1] < 1) {
+    throw ValueError(fmt::format("{}: pool_size must be positive, got ({}, {})", class_name(), pool_[0], pool_[1]));
+  }
+  if (strides_[0] == 0) strides_ = pool_;
+  if (padding_ != "valid" && padding_ != "same") {
+    throw ValueError(fmt::format("{}: padding must be \"valid\" or \"same\", got \"{}\"", class_name(), padding_));
+  }
+}
+
+Pooling2D::Window Pooling2D::window(const Shape& s) const {
+  if (s.rank() != 3) {
+    throw ShapeError(fmt::format("layer '{}' ({}): expected images (height, width, channels), got {}", name(),
+                                 class_name(), s.str()));
+  }
+  Window w{s[0], s[1], s[2], 0, 0, 0, 0};
+  if (padding_ == "valid") {
+    if (w.h < pool_[0] || w.w < pool_[1]) {
+      throw ShapeError(fmt::format("layer '{}' ({}): a {}×{} pool does not fit {}×{} images", name(), class_name(),
+                                   pool_[0], pool_[1], w.h, w.w));
+    }
+    w.oh = (w.h - pool_[0]) / strides_[0] + 1;
+    w.ow = (w.w - pool_[1]) / strides_[1] + 1;
+  } else {
+    w.oh = (w.h + strides_[0] - 1) / strides_[0];
+    w.ow = (w.w + strides_[1] - 1) / strides_[1];
+    w.pad_top = std::max<int64_t>((w.oh - 1) * strides_[0] + pool_[0] - w.h, 0) / 2;
+    w.pad_left = std::max<int64_t>((w.ow - 1) * strides_[1] + pool_[1] - w.w, 0) / 2;
+  }
+  return w;
+}
+
+Shape Pooling2D::output_shape(const Shape& input_shape) const {
+  const Window w = window(input_shape);
+  return Shape{w.oh, w.ow, w.c};
+}
+
+Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
+  check_input(*this, x, input_shape());
+  const Window w = window(input_shape());
+  const int64_t n = x.dim(0);
+  batch_ = n;
+  Tensor y(Shape{n, w.oh, w.ow, w.c});
+  if (max_) argmax_.assign(static_cast<size_t>(y.size()), 0);
+  parallel_for(0, n * w.oh, 4, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const int64_t img = r / w.oh, oy = r % w.oh;
+      for (int64_t ox = 0; ox < w.ow; ++ox) {
+        for (int64_t c = 0; c < w.c; ++c) {
+          float best = -std::numeric_limits<float>::infinity();
+          int64_t best_at = -1, count = 0;
+          double sum = 0;
+          for (int64_t py = 0; py < pool_[0]; ++py) {
+            const int64_t iy = oy * strides_[0] + py - w.pad_top;
+            if (iy < 0 || iy >= w.h) continue;
+            for (int64_t px = 0; px < pool_[1]; ++px) {
+              const int64_t ix = ox * strides_[1] + px - w.pad_left;
+              if (ix < 0 || ix >= w.w) continue;
+              const int64_t at = ((img * w.h + iy) * w.w + ix) * w.c + c;
+              if (x[at] > best || best_at < 0) best = x[at], best_at = at;
+              sum += x[at];
+              ++count;
+            }
+          }
+          const int64_t out = ((img * w.oh + oy) * w.ow + ox) * w.c + c;
+          if (max_) {
+            y[out] = best;
+            argmax_[static_cast<size_t>(out)] = best_at;
+          } else {
+            y[out] = static_cast<float>(sum / static_cast<double>(count));
+          }
+        }
+      }
+    }
+  });
+  return y;
+}
+
+Tensor Pooling2D::backward(const Tensor& dy) {
+  const Window w = window(input_shape());
+  Tensor dx(Shape{batch_, w.h, w.w, w.c});
+  // One image per task: no two tasks write the same input element.
+  parallel_for(0, batch_, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t img = lo; img < hi; ++img) {
+      for (int64_t oy = 0; oy < w.oh; ++oy) {
+        for (int64_t ox = 0; ox < w.ow; ++ox) {
+          for (int64_t c = 0; c < w.c; ++c) {
+            const int64_t out = ((img * w.oh + oy) * w.ow + ox) * w.c + c;
+            if (max_) {
+              dx[argmax_[static_cast<size_t>(out)]] += dy[out];
+              continue;
+            }
+            int64_t count = 0;
+            for (int pass = 0; pass < 2; ++pass) {
+              for (int64_t py = 0; py < pool_[0]; ++py) {
+                const int64_t iy = oy * strides_[0] + py - w.pad_top;
+                if (iy < 0 || iy >= w.h) continue;
+                for (int64_t px = 0; px < pool_[1]; ++px) {
+                  const int64_t ix = ox * strides_[1] + px - w.pad_left;
+                  if (ix < 0 || ix >= w.w) continue;
+                  if (pass == 0) {
+                    ++count;
+                  } else {
+                    dx[((img * w.h + iy) * w.w + ix) * w.c + c] += dy[out] / static_cast<float>(count);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+  return dx;
+}
+
+Shape GlobalAveragePooling2D::output_shape(const Shape& s) const {
+  if (s.rank() != 3) {
+    throw ShapeError(fmt::format("layer '{}' (GlobalAveragePooling2D): expected images (height, width, channels), got {}",
+                                 name(), s.str()));
+  }
+  return Shape{s[2]};
+}
+
+Tensor GlobalAveragePooling2D::forward(const Tensor& x, bool /*training*/) {
+  check_input(*this, x, input_shape());
+  const int64_t n = x.dim(0), hw = x.dim(1) * x.dim(2), c = x.dim(3);
+  batch_ = n;
+  Tensor y(Shape{n, c});
+  for (int64_t img = 0; img < n; ++img) {
+    for (int64_t ch = 0; ch < c; ++ch) {
+      double s = 0;
+      for (int64_t p = 0; p < hw; ++p) s += x[(img * hw + p) * c + ch];
+      y[img * c + ch] = static_cast<float>(s / static_cast<double>(hw));
+    }
+  }
+  return y;
+}
+
+Tensor GlobalAveragePooling2D::backward(const Tensor& dy) {
+  const Shape& s = input_shape();
+  const int64_t hw = s[0] * s[1], c = s[2];
+  Tensor dx(Shape{batch_, s[0], s[1], c});
+  for (int64_t img = 0; img < batch_; ++img)
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t ch = 0; ch < c; ++ch) dx[(img * hw + p) * c + ch] = dy[img * c + ch] / static_cast<float>(hw);
+  return dx;
+}
+
+Tensor Flatten::forward(const Tensor& x, bool /*training*/) {
+  check_input(*this, x, input_shape());
+  x_shape_ = x.shape();
+  return x.reshape(Shape{x.dim(0), x.size() / std::max<int64_t>(1, x.dim(0))});
+}
+
+Tensor Flatten::backward(const Tensor& dy) { return dy.reshape(x_shape_); }
+
+}  // namespace initlab
