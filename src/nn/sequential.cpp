@@ -38,6 +38,13 @@ std::string Sequential::unique_name(const std::string& base) const {
   }
 }
 
+Shape Sequential::output_shape() const {
+  if (!input_shape_) throw ValueError(fmt::format("model '{}': the input shape is not known yet", name_));
+  Shape s = *input_shape_;
+  for (const auto& l : layers_) s = l->output_shape(s);
+  return s;
+}
+
 Sequential& Sequential::add(const Input& input) {
   if (!layers_.empty()) throw ValueError(fmt::format("model '{}': Input must come before the first layer", name_));
   input_shape_ = input.shape;
@@ -158,7 +165,7 @@ Gradients Sequential::gradients(const Tensor& x, const Tensor& y) {
   check_data(x, &y, "gradients");
   (void)loss();
   forward(slice_rows(x, 0, std::min<int64_t>(1, samples_of(x))), false);  // builds the model if needed
-  const Shape out = layers_.back()->output_shape(*input_shape_);
+  const Shape out = output_shape();
   std::vector<int64_t> pd = {samples_of(x)};
   for (auto d : out.dims()) pd.push_back(d);
   loss().check_targets(Shape(pd), y);
@@ -237,7 +244,7 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     build(input_shape_ ? *input_shape_ : Shape(d));
   }
   std::vector<int64_t> pd = {samples_of(x_all)};
-  const Shape out_shape = layers_.back()->output_shape(*input_shape_);
+  const Shape out_shape = output_shape();
   for (auto d : out_shape.dims()) pd.push_back(d);
   loss().check_targets(Shape(pd), y_all);
   // The fused sigmoid/softmax + cross-entropy path (Keras uses the logits too).

@@ -175,8 +175,9 @@ TEST(ImageLayers, SmallCnnTrains) {
   model.add(Flatten());
   model.add(Dropout(0.1));
   model.add(Dense(2, {.activation = "softmax"}));
-  model.compile(Adam({.learning_rate = 0.01}), "sparse_categorical_crossentropy", {"accuracy"});
-  const History h = model.fit(x, y, {.batch_size = 16, .epochs = 15, .verbose = Verbosity::kSilent});
+  model.compile(Adam({.learning_rate = 0.01}), "categorical_crossentropy", {"accuracy"});
+  EXPECT_EQ(model.output_shape(), (Shape{2}));
+  const History h = model.fit(x, one_hot(y, 2), {.batch_size = 16, .epochs = 15, .verbose = Verbosity::kSilent});
   EXPECT_GT(h.last("accuracy"), 0.95);
   const std::string summary = model.summary();
   EXPECT_NE(summary.find("conv2d (Conv2D)"), std::string::npos) << summary;

@@ -55,6 +55,8 @@ class Sequential {
   /// Builds every layer for samples of `input_shape` (done by the first call otherwise).
   void build(const Shape& input_shape);
   bool built() const { return built_; }
+  /// Shape of one output sample (no batch axis).
+  Shape output_shape() const;
 
   void compile(Optimizer optimizer, Loss loss, std::vector<std::string> metrics = {});
   bool compiled() const { return optimizer_ != nullptr; }
