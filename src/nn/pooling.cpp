@@ -55,33 +55,42 @@ Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
   batch_ = n;
   Tensor y(Shape{n, w.oh, w.ow, w.c});
   if (max_) argmax_.assign(static_cast<size_t>(y.size()), 0);
+  // Per output pixel, the window's positions in order, all channels at once
+  // (contiguous in NHWC); the first maximum in window order wins ties.
   parallel_for(0, n * w.oh, 4, [&](int64_t lo, int64_t hi) {
+    std::vector<double> sum(static_cast<size_t>(w.c));
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t img = r / w.oh, oy = r % w.oh;
       for (int64_t ox = 0; ox < w.ow; ++ox) {
-        for (int64_t c = 0; c < w.c; ++c) {
-          float best = -std::numeric_limits<float>::infinity();
-          int64_t best_at = -1, count = 0;
-          double sum = 0;
-          for (int64_t py = 0; py < pool_[0]; ++py) {
-            const int64_t iy = oy * strides_[0] + py - w.pad_top;
-            if (iy < 0 || iy >= w.h) continue;
-            for (int64_t px = 0; px < pool_[1]; ++px) {
-              const int64_t ix = ox * strides_[1] + px - w.pad_left;
-              if (ix < 0 || ix >= w.w) continue;
-              const int64_t at = ((img * w.h + iy) * w.w + ix) * w.c + c;
-              if (x[at] > best || best_at < 0) best = x[at], best_at = at;
-              sum += x[at];
-              ++count;
+        const int64_t out = ((img * w.oh + oy) * w.ow + ox) * w.c;
+        float* yo = y.data() + out;
+        int64_t* arg = max_ ? argmax_.data() + out : nullptr;
+        int64_t count = 0;
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int64_t py = 0; py < pool_[0]; ++py) {
+          const int64_t iy = oy * strides_[0] + py - w.pad_top;
+          if (iy < 0 || iy >= w.h) continue;
+          for (int64_t px = 0; px < pool_[1]; ++px) {
+            const int64_t ix = ox * strides_[1] + px - w.pad_left;
+            if (ix < 0 || ix >= w.w) continue;
+            const int64_t at = ((img * w.h + iy) * w.w + ix) * w.c;
+            const float* xi = x.data() + at;
+            if (max_) {
+              if (count == 0) {
+                for (int64_t c = 0; c < w.c; ++c) yo[c] = xi[c], arg[c] = at + c;
+              } else {
+                for (int64_t c = 0; c < w.c; ++c) {
+                  if (xi[c] > yo[c]) yo[c] = xi[c], arg[c] = at + c;
+                }
+              }
+            } else {
+              for (int64_t c = 0; c < w.c; ++c) sum[static_cast<size_t>(c)] += xi[c];
             }
+            ++count;
           }
-          const int64_t out = ((img * w.oh + oy) * w.ow + ox) * w.c + c;
-          if (max_) {
-            y[out] = best;
-            argmax_[static_cast<size_t>(out)] = best_at;
-          } else {
-            y[out] = static_cast<float>(sum / static_cast<double>(count));
-          }
+        }
+        if (!max_) {
+          for (int64_t c = 0; c < w.c; ++c) yo[c] = static_cast<float>(sum[static_cast<size_t>(c)] / static_cast<double>(count));
         }
       }
     }
