@@ -9,7 +9,7 @@
 #include "initlab/core/error.hpp"
 #include "initlab/core/random_stream.hpp"
 #include "initlab/core/rows.hpp"
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 
 namespace initlab {
 namespace {

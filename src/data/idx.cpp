@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "initlab/core/error.hpp"
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 
 namespace initlab {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "initlab/core/error.hpp"
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 
 namespace initlab {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "initlab/core/error.hpp"
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 #include "initlab/nn/sequential.hpp"
 
 namespace initlab {

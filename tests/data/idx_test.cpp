@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "initlab/data/fashion_mnist.hpp"
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 #include "test_util.hpp"
 
 namespace initlab {

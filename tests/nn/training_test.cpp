@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "initlab/initlab.hpp"
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 #include "test_util.hpp"
 
 namespace initlab {

@@ -1,4 +1,4 @@
-#include "initlab/io/atomic_file.hpp"
+#include "initlab/core/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
