@@ -24,43 +24,15 @@ torch); exits with status 3 when torch cannot be imported.
   /usr/bin/python3 bench/torch_init_bench.py [--threads 1,2] [--quick]
 """
 import argparse
-import ctypes
 import json
 import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_env import loaded_libraries, openblas_corename  # noqa: E402
+
 FILL_SIDE = 8192  # (8192, 8192) = 2^26 floats
-
-
-def loaded_libraries(words):
-    """Shared objects mapped into this process whose file name contains one of `words`."""
-    found = []
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                parts = line.split()
-                if len(parts) >= 6 and parts[5].startswith("/"):
-                    path = parts[5]
-                    base = os.path.basename(path).lower()
-                    if any(w in base for w in words) and path not in found:
-                        found.append(path)
-    except OSError:
-        pass
-    return found
-
-
-def openblas_corename(libraries):
-    """openblas_get_corename() of the OpenBLAS torch loaded, if any."""
-    for path in libraries:
-        if "openblas" in os.path.basename(path):
-            try:
-                lib = ctypes.CDLL(path)
-                lib.openblas_get_corename.restype = ctypes.c_char_p
-                return lib.openblas_get_corename().decode()
-            except (OSError, AttributeError):
-                continue
-    return None
 
 
 def best_time(fn, repeats, budget_s):

@@ -38,41 +38,15 @@ Progress goes to stderr. Exits with status 3 when torch cannot be imported.
       [--batch-sizes 32,128] [--loaders slice,index] [--epochs 3] [--warmup 1] [--samples 60000] [--budget 15]
 """
 import argparse
-import ctypes
 import json
 import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_env import loaded_libraries, openblas_corename  # noqa: E402
+
 FEATURES, CLASSES, HIDDEN, SEED = 784, 10, 64, 1234
-
-
-def loaded_libraries(words):
-    """Shared objects mapped into this process whose file name contains one of `words`."""
-    found = []
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                parts = line.split()
-                if len(parts) >= 6 and parts[5].startswith("/"):
-                    path = parts[5]
-                    if any(w in os.path.basename(path).lower() for w in words) and path not in found:
-                        found.append(path)
-    except OSError:
-        pass
-    return found
-
-
-def openblas_corename(libraries):
-    for path in libraries:
-        if "openblas" in os.path.basename(path):
-            try:
-                lib = ctypes.CDLL(path)
-                lib.openblas_get_corename.restype = ctypes.c_char_p
-                return lib.openblas_get_corename().decode()
-            except (OSError, AttributeError):
-                continue
-    return None
 
 
 def config_summary(text):

@@ -4,20 +4,16 @@
 #include <cmath>
 
 #include "initlab/initlab.hpp"
+#include "test_util.hpp"
 
 namespace initlab {
 namespace {
 
-Tensor random_tensor(const Shape& s, uint64_t seed, float lo = -2.0f, float hi = 2.0f) {
-  Tensor t(s);
-  RandomStream(seed, 1).fill_uniform(t.values(), lo, hi);
-  return t;
-}
+using initlab::testing::dot;
 
-double dot(const Tensor& a, const Tensor& b) {
-  double s = 0;
-  for (int64_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * b[i];
-  return s;
+// This suite's draws: U[−2, 2) from stream 1 unless stated.
+Tensor random_tensor(const Shape& s, uint64_t seed, float lo = -2.0f, float hi = 2.0f) {
+  return initlab::testing::random_tensor(s, seed, lo, hi, 1);
 }
 
 TEST(GradientCheck, EveryActivation) {

@@ -6,21 +6,13 @@
 #include <cstring>
 
 #include "initlab/initlab.hpp"
+#include "test_util.hpp"
 
 namespace initlab {
 namespace {
 
-Tensor random_tensor(const Shape& s, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
-  Tensor t(s);
-  RandomStream(seed, 3).fill_uniform(t.values(), lo, hi);
-  return t;
-}
-
-double dot(const Tensor& a, const Tensor& b) {
-  double s = 0;
-  for (int64_t i = 0; i < a.size(); ++i) s += static_cast<double>(a[i]) * b[i];
-  return s;
-}
+using initlab::testing::dot;
+using initlab::testing::random_tensor;
 
 // Checks dL/dx and dL/d(each trainable variable) of f = Σ c ⊙ layer(x).
 void check_layer(Layer& layer, const Shape& sample_shape, int64_t batch, const std::string& what) {
