@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   const std::vector<initlab::app::Command> commands = {
       initlab::app::add_init_command(app),
       initlab::app::add_demo_command(app),
+      initlab::app::add_train_command(app),
   };
   try {
     app.parse(argc, argv);

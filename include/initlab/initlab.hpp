@@ -19,6 +19,8 @@
 #include "initlab/data/fashion_mnist.hpp"
 #include "initlab/data/idx.hpp"
 #include "initlab/data/playground.hpp"
+#include "initlab/io/json_value.hpp"
+#include "initlab/io/keras_model.hpp"
 #include "initlab/io/npy.hpp"
 #include "initlab/nn/activation.hpp"
 #include "initlab/nn/activation_layer.hpp"

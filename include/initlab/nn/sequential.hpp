@@ -57,6 +57,8 @@ class Sequential {
   bool built() const { return built_; }
   /// Shape of one output sample (no batch axis).
   Shape output_shape() const;
+  /// Shape of one input sample, once an Input or build() gave it.
+  const std::optional<Shape>& input_shape() const { return input_shape_; }
 
   void compile(Optimizer optimizer, Loss loss, std::vector<std::string> metrics = {});
   bool compiled() const { return optimizer_ != nullptr; }
