@@ -44,4 +44,29 @@ fi
 INITLAB_NO_AVX2=1 "$bin" init he_normal --shape 300,400 --seed 5 --out "$tmp/c.npy" >/dev/null
 "$bin" init he_normal --shape 300,400 --seed 5 --out "$tmp/d.npy" >/dev/null
 if cmp -s "$tmp/c.npy" "$tmp/d.npy"; then echo "ok   npy-isa"; else echo "FAIL npy-isa: AVX2 and baseline differ"; fail=1; fi
+# initlab train: a tf-keras model file with a training section, on Playground's xor.
+cat >"$tmp/xor.json" <<'JSON'
+{"class_name": "Sequential", "keras_version": "2.15.0", "backend": "tensorflow",
+ "config": {"name": "xor_net", "layers": [
+   {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 2], "dtype": "float32", "name": "input_1"}},
+   {"class_name": "Dense", "config": {"name": "h", "units": 8, "activation": "tanh"}},
+   {"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "sigmoid"}}]},
+ "training": {"dataset": {"name": "xor", "samples": 400}, "epochs": 30, "batch_size": 10, "seed": 3,
+              "optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.03}},
+              "loss": "binary_crossentropy", "metrics": ["accuracy"]}}
+JSON
+check train-xor 0 'test: loss 0\.[0-9]+, accuracy (9[0-9]|100)\.[0-9]+%' -- "$bin" train "$tmp/xor.json" --out "$tmp/run" --quiet
+if [ -f "$tmp/run/history.csv" ] && [ "$(wc -l <"$tmp/run/history.csv")" = 31 ] && grep -q '"val_accuracy"' "$tmp/run/history.json"; then
+  echo "ok   train-history"
+else
+  echo "FAIL train-history: history.csv/json missing or incomplete"; fail=1
+fi
+check train-help 0 'history.csv' -- "$bin" train --help
+check train-missing 2 'File does not exist' -- "$bin" train "$tmp/none.json"
+sed 's/"Dense", "config": {"name": "h"/"LSTM", "config": {"name": "h"/' "$tmp/xor.json" >"$tmp/lstm.json"
+check train-unknown-layer 2 'lstm.json: config.layers\[1\].class_name: unknown layer "LSTM"' -- "$bin" train "$tmp/lstm.json" --out "$tmp/r2"
+sed 's/"units": 8/"units": "8"/' "$tmp/xor.json" >"$tmp/units.json"
+check train-wrong-type 2 'config.layers\[1\].config.units: expected an integer, found "8"' -- "$bin" train "$tmp/units.json" --out "$tmp/r3"
+printf '{"class_name": "Sequential",' >"$tmp/broken.json"
+check train-bad-json 2 'broken.json:1:[0-9]+: not valid JSON' -- "$bin" train "$tmp/broken.json"
 exit $fail
