@@ -29,6 +29,7 @@ bench:
 	@$(MAKE) --no-print-directory PRESET=release build
 	bench/run-init-bench build/release
 	bench/run-mlp-bench build/release
+	bench/run-train-bench build/release
 
 asan-test:
 	@$(MAKE) --no-print-directory PRESET=asan test

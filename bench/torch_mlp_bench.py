@@ -38,35 +38,13 @@ Progress goes to stderr. Exits with status 3 when torch cannot be imported.
       [--batch-sizes 32,128] [--loaders slice,index] [--epochs 3] [--warmup 1] [--samples 60000] [--budget 15]
 """
 import argparse
-import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_env import loaded_libraries, openblas_corename  # noqa: E402
+from bench_env import emit, int_list, timed_epochs, torch_context  # noqa: E402
 
 FEATURES, CLASSES, HIDDEN, SEED = 784, 10, 64, 1234
-
-
-def config_summary(text):
-    """torch's OpenMP and CPU-capability lines and the BLAS/parallelism build settings."""
-    out = [l.strip().lstrip("- ") for l in text.splitlines() if "OpenMP" in l or "CPU capability" in l]
-    keep = ("BLAS_INFO", "LAPACK_INFO", "USE_OPENMP", "USE_MKLDNN", "BUILD_TYPE")
-    for line in text.splitlines():
-        if "Build settings:" in line:
-            items = [i.strip() for i in line.split("Build settings:", 1)[1].split(",")]
-            out.append(", ".join(i for i in items if i.split("=")[0] in keep))
-    return out
-
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def int_list(text):
-    return [int(t) for t in text.split(",") if t]
 
 
 def main():
@@ -94,19 +72,7 @@ def main():
     x = torch.rand(n, FEATURES)
     y = x[:, :CLASSES].argmax(dim=1)
 
-    # A first product, so that the BLAS is loaded before listing libraries.
-    (x[:64] @ torch.ones(FEATURES, HIDDEN)).sum()
-    libs = loaded_libraries(("blas", "lapack", "mkl", "gomp", "iomp", "dnnl"))
-    emit({
-        "torch_version": torch.__version__,
-        "omp_num_threads": omp,
-        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
-        "torch_num_threads": torch.get_num_threads(),
-        "blas_libraries": libs,
-        "openblas_corename": openblas_corename(libs),
-        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
-        "config": config_summary(torch.__config__.show()),
-    })
+    emit(torch_context(torch))
 
     for bs in int_list(args.batch_sizes):
         for loader in [l for l in args.loaders.split(",") if l]:
@@ -141,14 +107,7 @@ def main():
                     raise SystemExit(f"torch_mlp_bench: unknown loader {loader!r} (slice or index)")
                 return last
 
-            secs = []
-            last = None
-            for i in range(args.warmup + args.epochs):
-                t0 = time.perf_counter()
-                last = epoch()
-                secs.append(time.perf_counter() - t0)
-                if i >= args.warmup and sum(secs) > args.budget:
-                    break
+            secs, last = timed_epochs(epoch, args.warmup, args.epochs, args.budget)
             best = min(secs[args.warmup:])
             emit({"batch_size": bs, "loader": loader, "epoch_seconds": secs, "warmup_epochs": args.warmup,
                   "best_seconds": best, "samples_per_second": n / best,
