@@ -17,5 +17,6 @@ struct Command {
 Command add_init_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
+Command add_theory_command(CLI::App& app);
 
 }  // namespace initlab::app

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       initlab::app::add_init_command(app),
       initlab::app::add_demo_command(app),
       initlab::app::add_train_command(app),
+      initlab::app::add_theory_command(app),
   };
   try {
     app.parse(argc, argv);

@@ -69,4 +69,15 @@ sed 's/"units": 8/"units": "8"/' "$tmp/xor.json" >"$tmp/units.json"
 check train-wrong-type 2 'config.layers\[1\].config.units: expected an integer, found "8"' -- "$bin" train "$tmp/units.json" --out "$tmp/r3"
 printf '{"class_name": "Sequential",' >"$tmp/broken.json"
 check train-bad-json 2 'broken.json:1:[0-9]+: not valid JSON' -- "$bin" train "$tmp/broken.json"
+# initlab theory: mean-field predictions beside a measured net.
+check theory 0 'critical σ_w² +1\.7609' -- "$bin" theory --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 20 --width 128 --batch 64
+check theory-table 0 '^ +20 +0\.418 ' -- "$bin" theory --activation tanh --sigma-w2 1.5 --sigma-b2 0.05 --depth 20 --width 128 --batch 64
+check theory-chaotic 0 'phase +chaotic' -- "$bin" theory --activation tanh --sigma-w2 2.5 --sigma-b2 0.05 --no-measure
+check theory-relu 0 'critical σ_w² +2 ' -- "$bin" theory --activation relu --sigma-w2 2 --sigma-b2 0 --depth 3 --width 64 --batch 16
+check theory-critical 0 'critical σ_w² for tanh at σ_b² = 0.05: 1\.7609' -- "$bin" theory --activation tanh --sigma-b2 0.05 --critical
+check theory-help 0 '--sigma-w2' -- "$bin" theory --help
+check theory-bad-activation 2 "unknown activation 'tahn'" -- "$bin" theory --activation tahn
+check theory-softmax 2 'must act element-wise' -- "$bin" theory --activation softmax
+check theory-negative 2 'σ_b² must be a finite number >= 0, got -1' -- "$bin" theory --sigma-b2 -1
+check theory-depth 2 'depth must be in \[1, 100000\], got 0' -- "$bin" theory --depth 0
 exit $fail
