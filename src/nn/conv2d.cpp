@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "initlab/core/blas.hpp"
 #include "initlab/core/error.hpp"
@@ -56,76 +57,170 @@ Shape Conv2D::output_shape(const Shape& input_shape) const {
   return Shape{g.oh, g.ow, filters_};
 }
 
-// x (N, H, W, C) → cols (N·OH·OW, kh·kw·C) → z = cols · K (kh·kw·C, F) + b → y (N, OH, OW, F)
+namespace {
+
+// The forward pass and the kernel gradient run over blocks of whole output
+// lines (one output row of one image) holding about this many pixels: each
+// block's patches, product, bias and activation stay in the caches, and one
+// block is one single-threaded sgemm call. The grid depends on the shapes
+// only, so results are the same on any number of threads.
+constexpr int64_t kBlockPixels = 512;
+
+struct Blocks {
+  int64_t lines_per_block, count;
+};
+
+Blocks blocks_of(int64_t lines, int64_t line_pixels) {
+  const int64_t per = std::max<int64_t>(1, kBlockPixels / std::max<int64_t>(1, line_pixels));
+  return {per, (lines + per - 1) / per};
+}
+
+}  // namespace
+
+// x (N, H, W, C) → cols (N·OH·OW, kh·kw·C) → z = cols · K (kh·kw·C, F) + b → y = f(z) (N, OH, OW, F)
 Tensor Conv2D::forward(const Tensor& x, bool /*training*/) {
   check_input(*this, x, input_shape());
   const Geometry g = geometry(input_shape());
-  const int64_t n = x.dim(0), patch = k_[0] * k_[1] * g.c, rows = n * g.oh * g.ow;
+  const int64_t n = x.dim(0), patch = k_[0] * k_[1] * g.c, rows = n * g.oh * g.ow, lines = n * g.oh;
+  const int64_t kw = k_[1], span = kw * g.c;  // one kernel row of a patch: kw·C contiguous input values
+  const int64_t f = filters_;
   batch_ = n;
-  cols_ = Tensor(Shape{rows, patch});
+  // cols_ and z_ are this layer's own buffers, reused from step to step.
+  if (!(cols_.shape() == Shape{rows, patch})) cols_ = Tensor(Shape{rows, patch});
+  const Shape out_shape{n, g.oh, g.ow, f};
+  const Activation::Kind kind = opt_.activation.kind();
+  const bool linear = kind == Activation::Kind::kLinear;
+  if (linear || !(z_.shape() == out_shape) || z_.shares_storage_with(y_)) z_ = Tensor(out_shape);
+  y_ = linear ? z_ : Tensor(out_shape);
+  const bool relu = kind == Activation::Kind::kRelu;
   const float* xs = x.data();
   float* cs = cols_.data();
+  float* z = z_.data();
+  float* y = y_.data();
+  const float* kernel = kernel_->value().data();
+  const float* bias = bias_ != nullptr ? bias_->value().data() : nullptr;
   const int64_t sh = opt_.strides[0], sw = opt_.strides[1];
-  parallel_for(0, n * g.oh, 8, [&](int64_t lo, int64_t hi) {
-    for (int64_t r = lo; r < hi; ++r) {
-      const int64_t img = r / g.oh, oy = r % g.oh;
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        float* dst = cs + ((r * g.ow) + ox) * patch;
-        for (int64_t ky = 0; ky < k_[0]; ++ky) {
-          const int64_t iy = oy * sh + ky - g.pad_top;
-          for (int64_t kx = 0; kx < k_[1]; ++kx) {
-            const int64_t ix = ox * sw + kx - g.pad_left;
-            float* d = dst + (ky * k_[1] + kx) * g.c;
-            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) {
-              std::fill(d, d + g.c, 0.0f);
+  const Blocks blocks = blocks_of(lines, g.ow);
+  parallel_for(0, blocks.count, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; ++b) {
+      const int64_t line0 = b * blocks.lines_per_block, line1 = std::min(lines, line0 + blocks.lines_per_block);
+      // im2col of lines [line0, line1): patch rows [line0·OW, line1·OW).
+      for (int64_t r = line0; r < line1; ++r) {
+        const int64_t img = r / g.oh, oy = r % g.oh;
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+          float* dst = cs + ((r * g.ow) + ox) * patch;
+          const int64_t ix0 = ox * sw - g.pad_left;
+          for (int64_t ky = 0; ky < k_[0]; ++ky) {
+            const int64_t iy = oy * sh + ky - g.pad_top;
+            float* d = dst + ky * span;
+            if (iy < 0 || iy >= g.h) {
+              for (int64_t j = 0; j < span; ++j) d[j] = 0.0f;
+            } else if (ix0 >= 0 && ix0 + kw <= g.w) {
+              const float* s = xs + ((img * g.h + iy) * g.w + ix0) * g.c;
+              for (int64_t j = 0; j < span; ++j) d[j] = s[j];
             } else {
-              const float* s = xs + ((img * g.h + iy) * g.w + ix) * g.c;
-              std::copy(s, s + g.c, d);
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t ix = ix0 + kx;
+                float* dc = d + kx * g.c;
+                if (ix < 0 || ix >= g.w) {
+                  for (int64_t c = 0; c < g.c; ++c) dc[c] = 0.0f;
+                } else {
+                  const float* s = xs + ((img * g.h + iy) * g.w + ix) * g.c;
+                  for (int64_t c = 0; c < g.c; ++c) dc[c] = s[c];
+                }
+              }
             }
           }
         }
       }
+      const int64_t r0 = line0 * g.ow, m = (line1 - line0) * g.ow;
+      float* zb = z + r0 * f;
+      if (bias != nullptr) {
+        for (int64_t r = 0; r < m; ++r)
+          for (int64_t j = 0; j < f; ++j) zb[r * f + j] = bias[j];
+      }
+      // z block (m, F) = cols block (m, patch) · K (patch, F) [+ b]
+      gemm_serial(false, false, m, f, patch, 1.0f, cs + r0 * patch, patch, kernel, f, bias ? 1.0f : 0.0f, zb, f);
+      if (relu) {
+        float* yb = y + r0 * f;
+        for (int64_t i = 0; i < m * f; ++i) yb[i] = zb[i] > 0 ? zb[i] : 0.0f;
+      }
     }
   });
-  z_ = Tensor(Shape{n, g.oh, g.ow, filters_});
-  float* z = z_.data();
-  if (bias_ != nullptr) {
-    const float* b = bias_->value().data();
-    for (int64_t r = 0; r < rows; ++r) std::copy(b, b + filters_, z + r * filters_);
-  }
-  gemm(false, false, rows, filters_, patch, 1.0f, cs, patch, kernel_->value().data(), filters_, bias_ ? 1.0f : 0.0f,
-       z, filters_);
-  if (opt_.activation.kind() == Activation::Kind::kLinear) {
-    y_ = z_;
-  } else {
-    y_ = Tensor(z_.shape());
-    opt_.activation.forward(z_, y_);
-  }
+  if (!linear && !relu) opt_.activation.forward(z_, y_);
   return y_;
 }
 
+// dy (N, OH, OW, F) → dz = dy ⊙ f'(z) → dK (patch, F) = colsᵀ · dz, db (F) = Σ_rows dz,
+// and when needed dx (N, H, W, C) = col2im(dz · Kᵀ).
 Tensor Conv2D::backward(const Tensor& dy) {
-  Tensor dz = dy;
-  if (opt_.activation.kind() != Activation::Kind::kLinear) {
-    dz = Tensor(dy.shape());
-    opt_.activation.backward(z_, y_, dy, dz);
-  }
   const Geometry g = geometry(input_shape());
-  const int64_t n = batch_, patch = k_[0] * k_[1] * g.c, rows = n * g.oh * g.ow;
-  // dK (patch, F) = colsᵀ · dz
-  gemm(true, false, patch, filters_, rows, 1.0f, cols_.data(), patch, dz.data(), filters_, 0.0f,
-       gradient_slot(0).data(), filters_);
-  if (bias_ != nullptr) {
-    float* db = gradient_slot(1).data();
-    std::fill(db, db + filters_, 0.0f);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t f = 0; f < filters_; ++f) db[f] += dz[r * filters_ + f];
+  const int64_t n = batch_, patch = k_[0] * k_[1] * g.c, rows = n * g.oh * g.ow, lines = n * g.oh;
+  const int64_t f = filters_;
+  const Activation::Kind kind = opt_.activation.kind();
+  const bool relu = kind == Activation::Kind::kRelu, linear = kind == Activation::Kind::kLinear;
+  const bool need_dx = input_gradient_needed();
+  // The whole dz is needed for dx and for activations other than relu; for
+  // relu alone, each block computes its own part of dz where it is used.
+  const bool whole_dz = linear || need_dx || !relu;
+  Tensor dz_all;
+  if (linear) {
+    dz_all = dy;
+  } else if (whole_dz) {
+    dz_all = Tensor(dy.shape());
+    opt_.activation.backward(z_, y_, dy, dz_all);
   }
-  if (!input_gradient_needed()) return Tensor();
+  // Each block sums its rows into its own partial dK and db; the partials
+  // are then added in block order. The blocks are fixed by the shapes, so
+  // every sum has the same order on any number of threads.
+  const Blocks blocks = blocks_of(lines, g.ow);
+  const int64_t part = patch * f + (bias_ ? f : 0);
+  std::vector<float> partials(static_cast<size_t>(blocks.count * part));
+  const float* cs = cols_.data();
+  parallel_for(0, blocks.count, 1, [&](int64_t lo, int64_t hi) {
+    std::vector<float> scratch;
+    for (int64_t b = lo; b < hi; ++b) {
+      const int64_t line0 = b * blocks.lines_per_block, line1 = std::min(lines, line0 + blocks.lines_per_block);
+      const int64_t r0 = line0 * g.ow, m = (line1 - line0) * g.ow;
+      const float* dzb = nullptr;
+      if (whole_dz) {
+        dzb = dz_all.data() + r0 * f;
+      } else {  // relu: dz = dy where z > 0
+        scratch.resize(static_cast<size_t>(m * f));
+        const float* zb = z_.data() + r0 * f;
+        const float* gb = dy.data() + r0 * f;
+        for (int64_t i = 0; i < m * f; ++i) {
+          const float gi = gb[i];
+          scratch[static_cast<size_t>(i)] = zb[i] > 0 ? gi : 0.0f;
+        }
+        dzb = scratch.data();
+      }
+      float* pk = partials.data() + b * part;
+      // partial dK (patch, F) = cols blockᵀ (patch, m) · dz block (m, F)
+      gemm_serial(true, false, patch, f, m, 1.0f, cs + r0 * patch, patch, dzb, f, 0.0f, pk, f);
+      if (bias_ != nullptr) {
+        float* pb = pk + patch * f;
+        for (int64_t j = 0; j < f; ++j) pb[j] = 0.0f;
+        for (int64_t r = 0; r < m; ++r)
+          for (int64_t j = 0; j < f; ++j) pb[j] += dzb[r * f + j];
+      }
+    }
+  });
+  float* dk = gradient_slot(0).data();
+  float* db = bias_ != nullptr ? gradient_slot(1).data() : nullptr;
+  std::copy(partials.begin(), partials.begin() + patch * f, dk);
+  if (db != nullptr) std::copy(partials.begin() + patch * f, partials.begin() + part, db);
+  for (int64_t b = 1; b < blocks.count; ++b) {
+    const float* pk = partials.data() + b * part;
+    for (int64_t i = 0; i < patch * f; ++i) dk[i] += pk[i];
+    if (db != nullptr) {
+      for (int64_t j = 0; j < f; ++j) db[j] += pk[patch * f + j];
+    }
+  }
+  if (!need_dx) return Tensor();
   // dcols (rows, patch) = dz · Kᵀ, then col2im; each image is written by one thread.
   Tensor dcols(Shape{rows, patch});
-  gemm(false, true, rows, patch, filters_, 1.0f, dz.data(), filters_, kernel_->value().data(), filters_, 0.0f,
-       dcols.data(), patch);
+  gemm(false, true, rows, patch, f, 1.0f, dz_all.data(), f, kernel_->value().data(), f, 0.0f, dcols.data(), patch);
   Tensor dx(Shape{n, g.h, g.w, g.c});
   const int64_t sh = opt_.strides[0], sw = opt_.strides[1];
   parallel_for(0, n, 1, [&](int64_t lo, int64_t hi) {

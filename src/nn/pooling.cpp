@@ -48,39 +48,48 @@ Shape Pooling2D::output_shape(const Shape& input_shape) const {
   return Shape{w.oh, w.ow, w.c};
 }
 
+// x (N, H, W, C) → y (N, OH, OW, C); max also records, per output element,
+// the window position of its maximum (the first one in window order on ties).
 Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
   check_input(*this, x, input_shape());
   const Window w = window(input_shape());
   const int64_t n = x.dim(0);
   batch_ = n;
   Tensor y(Shape{n, w.oh, w.ow, w.c});
-  if (max_) argmax_.assign(static_cast<size_t>(y.size()), 0);
+  if (max_) argmax_.resize(static_cast<size_t>(y.size()));
   // Per output pixel, the window's positions in order, all channels at once
-  // (contiguous in NHWC); the first maximum in window order wins ties.
+  // (contiguous in NHWC).
   parallel_for(0, n * w.oh, 4, [&](int64_t lo, int64_t hi) {
-    std::vector<double> sum(static_cast<size_t>(w.c));
+    std::vector<double> sum(max_ ? 0 : static_cast<size_t>(w.c));
     for (int64_t r = lo; r < hi; ++r) {
       const int64_t img = r / w.oh, oy = r % w.oh;
       for (int64_t ox = 0; ox < w.ow; ++ox) {
         const int64_t out = ((img * w.oh + oy) * w.ow + ox) * w.c;
         float* yo = y.data() + out;
-        int64_t* arg = max_ ? argmax_.data() + out : nullptr;
+        int32_t* arg = max_ ? argmax_.data() + out : nullptr;
         int64_t count = 0;
-        std::fill(sum.begin(), sum.end(), 0.0);
+        if (!max_) std::fill(sum.begin(), sum.end(), 0.0);
         for (int64_t py = 0; py < pool_[0]; ++py) {
           const int64_t iy = oy * strides_[0] + py - w.pad_top;
           if (iy < 0 || iy >= w.h) continue;
           for (int64_t px = 0; px < pool_[1]; ++px) {
             const int64_t ix = ox * strides_[1] + px - w.pad_left;
             if (ix < 0 || ix >= w.w) continue;
-            const int64_t at = ((img * w.h + iy) * w.w + ix) * w.c;
-            const float* xi = x.data() + at;
+            const float* xi = x.data() + ((img * w.h + iy) * w.w + ix) * w.c;
+            const auto pos = static_cast<int32_t>(py * pool_[1] + px);
             if (max_) {
               if (count == 0) {
-                for (int64_t c = 0; c < w.c; ++c) yo[c] = xi[c], arg[c] = at + c;
+                for (int64_t c = 0; c < w.c; ++c) yo[c] = xi[c], arg[c] = pos;
               } else {
+                // Selects rather than branches (the compiler vectorizes
+                // them): which value wins is data-dependent and a branch
+                // on it is mispredicted often.
                 for (int64_t c = 0; c < w.c; ++c) {
-                  if (xi[c] > yo[c]) yo[c] = xi[c], arg[c] = at + c;
+                  const float v = xi[c], best = yo[c];
+                  const int32_t at = arg[c];
+                  const bool take = v > best;
+                  yo[c] = take ? v : best;
+                  arg[c] = take ? pos : at;
                 }
               }
             } else {
@@ -98,20 +107,35 @@ Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
   return y;
 }
 
+// dy (N, OH, OW, C) → dx (N, H, W, C): max routes each dy to its window's
+// maximum; average spreads it evenly over the window's in-bounds values.
 Tensor Pooling2D::backward(const Tensor& dy) {
   const Window w = window(input_shape());
   Tensor dx(Shape{batch_, w.h, w.w, w.c});
-  // One image per task: no two tasks write the same input element.
+  // Input offset of each window position from the window's corner, (py·W + px)·C.
+  std::vector<int64_t> offset(static_cast<size_t>(pool_[0] * pool_[1]));
+  for (int64_t py = 0; py < pool_[0]; ++py)
+    for (int64_t px = 0; px < pool_[1]; ++px) offset[static_cast<size_t>(py * pool_[1] + px)] = (py * w.w + px) * w.c;
+  // One image per task: no two tasks write the same input element, and
+  // within an image the outputs are added in order.
   parallel_for(0, batch_, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t img = lo; img < hi; ++img) {
       for (int64_t oy = 0; oy < w.oh; ++oy) {
         for (int64_t ox = 0; ox < w.ow; ++ox) {
-          for (int64_t c = 0; c < w.c; ++c) {
-            const int64_t out = ((img * w.oh + oy) * w.ow + ox) * w.c + c;
-            if (max_) {
-              dx[argmax_[static_cast<size_t>(out)]] += dy[out];
-              continue;
+          const int64_t out0 = ((img * w.oh + oy) * w.ow + ox) * w.c;
+          if (max_) {
+            // The window's corner, possibly outside the image with padding;
+            // corner + offset of the recorded position is always inside.
+            const int64_t corner =
+                ((img * w.h + oy * strides_[0] - w.pad_top) * w.w + ox * strides_[1] - w.pad_left) * w.c;
+            const int32_t* arg = argmax_.data() + out0;
+            for (int64_t c = 0; c < w.c; ++c) {
+              dx[corner + offset[static_cast<size_t>(arg[c])] + c] += dy[out0 + c];
             }
+            continue;
+          }
+          for (int64_t c = 0; c < w.c; ++c) {
+            const int64_t out = out0 + c;
             int64_t count = 0;
             for (int pass = 0; pass < 2; ++pass) {
               for (int64_t py = 0; py < pool_[0]; ++py) {

@@ -12,4 +12,10 @@ namespace initlab {
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+/// The same product as one single-threaded OpenBLAS call on the calling
+/// thread, without tiling: for kernels that run it inside their own
+/// parallel loop over a grid of blocks that depends on the shapes only.
+void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                 int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
 }  // namespace initlab

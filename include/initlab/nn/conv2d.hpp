@@ -35,6 +35,11 @@ class Conv2D : public Layer {
   std::string describe() const override { return opt_.activation.name(); }
   Variable& kernel() { return *kernel_; }
   Variable* bias() { return bias_; }
+  const Variable& kernel() const { return *kernel_; }
+  const Activation& activation() const { return opt_.activation; }
+  /// The pre-activation z of the last forward (N, OH, OW, F), and its output f(z).
+  const Tensor& pre_activation() const { return z_; }
+  const Tensor& output() const { return y_; }
 
  protected:
   void build_variables(const Shape& input_shape) override;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "initlab/nn/layer.hpp"
@@ -34,7 +35,8 @@ class Pooling2D : public Layer {
   bool max_;
   std::array<int64_t, 2> pool_, strides_;
   std::string padding_;
-  std::vector<int64_t> argmax_;  // max: flat input index of each output element
+  // max: for each output element, the window position py·pool_w + px of its maximum
+  std::vector<int32_t> argmax_;
   int64_t batch_ = 0;
 };
 
