@@ -19,6 +19,11 @@ namespace {
 
 int64_t samples_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
 
+Sequential::SummaryAnnotator& summary_annotator() {
+  static Sequential::SummaryAnnotator annotator = nullptr;
+  return annotator;
+}
+
 std::string shape_with_batch(const Shape& s) {
   std::string out = "(None";
   for (auto d : s.dims()) out += fmt::format(", {}", d);
@@ -37,6 +42,8 @@ std::string Sequential::unique_name(const std::string& base) const {
     if (!taken(n)) return n;
   }
 }
+
+void Sequential::set_summary_annotator(SummaryAnnotator annotator) { summary_annotator() = annotator; }
 
 Shape Sequential::output_shape() const {
   if (!input_shape_) throw ValueError(fmt::format("model '{}': the input shape is not known yet", name_));
@@ -131,8 +138,72 @@ Tensor Sequential::forward(const Tensor& x, bool training) {
     build(input_shape_ ? *input_shape_ : Shape(d));
   }
   Tensor h = x;
-  for (auto& l : layers_) h = l->forward(h, training);
+  if (!training || active_probes_.empty()) {
+    for (auto& l : layers_) h = l->forward(h, training);
+    return h;
+  }
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    h = layers_[i]->forward(h, training);
+    for (auto* p : active_probes_) p->on_forward(*layers_[i], i, h);
+  }
   return h;
+}
+
+void Sequential::add_probe(std::shared_ptr<Probe> probe) {
+  if (!probe) throw ValueError(fmt::format("model '{}': cannot add a null probe", name_));
+  probes_.push_back(std::move(probe));
+}
+
+void Sequential::remove_probe(const Probe* probe) {
+  std::erase_if(probes_, [&](const auto& p) { return p.get() == probe; });
+  std::erase(active_probes_, probe);
+}
+
+void Sequential::select_probes(int64_t step) {
+  active_probes_.clear();
+  for (auto& p : probes_) {
+    if (p->wants_step(step)) active_probes_.push_back(p.get());
+  }
+}
+
+std::string Sequential::locate_non_finite(const Tensor& x) {
+  auto first_bad = [](const Tensor& t) -> std::optional<std::pair<int64_t, float>> {
+    for (int64_t i = 0; i < t.size(); ++i) {
+      if (!std::isfinite(t[i])) return std::make_pair(i, t[i]);
+    }
+    return std::nullopt;
+  };
+  auto bad_variables = [&](const Layer& l) {
+    std::vector<std::string> names;
+    for (const auto* v : l.variables()) {
+      int64_t n = 0;
+      for (float f : v->value().values()) n += std::isfinite(f) ? 0 : 1;
+      if (n > 0) names.push_back(fmt::format("'{}' holds {} non-finite value{}", v->name(), n, n == 1 ? "" : "s"));
+    }
+    return names;
+  };
+  Tensor h = x;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = *layers_[i];
+    const auto vars = bad_variables(l);
+    double largest_in = 0;
+    for (float f : h.values()) largest_in = std::max(largest_in, std::abs(static_cast<double>(f)));
+    h = layers_[i]->forward(h, true);
+    if (auto bad = first_bad(h)) {
+      std::string s = fmt::format("layer {} '{}' ({}) is the first to produce a non-finite value: its output holds {} "
+                                  "at position {}",
+                                  i, l.name(), l.class_name(), std::isnan(bad->second) ? "NaN" : "infinity", bad->first);
+      if (!vars.empty()) {
+        s += fmt::format("; its variable {} (an earlier update made them so)", fmt::join(vars, ", "));
+      } else {
+        s += fmt::format("; its weights are finite and its largest input is {:.3g}, so the signal grew too large "
+                         "going forward through the layers",
+                         largest_in);
+      }
+      return s;
+    }
+  }
+  return "every layer's output is finite on this batch: the loss itself overflowed";
 }
 
 double Sequential::train_batch_loss(const Tensor& x, const Tensor& y, bool want_grads, Tensor* pred_out) {
@@ -145,8 +216,22 @@ double Sequential::train_batch_loss(const Tensor& x, const Tensor& y, bool want_
   const double value = fused ? l.compute_from_logits(last->pre_activation(), y, want_grads ? &grad : nullptr)
                              : l.compute(pred, y, want_grads ? &grad : nullptr);
   if (!want_grads) return value;
+  if (active_probes_.empty()) {
+    Tensor g = fused ? last->backward_from_pre_activation(grad) : layers_.back()->backward(grad);
+    for (size_t i = layers_.size() - 1; i-- > 0;) g = layers_[i]->backward(g);
+    return value;
+  }
+  // Observed: each layer's input gradient is computed even for the first layer.
+  layers_.front()->set_input_gradient_needed(true);
+  const size_t top = layers_.size() - 1;
   Tensor g = fused ? last->backward_from_pre_activation(grad) : layers_.back()->backward(grad);
-  for (size_t i = layers_.size() - 1; i-- > 0;) g = layers_[i]->backward(g);
+  for (auto* p : active_probes_) p->on_backward(*layers_[top], top, grad, fused);
+  for (size_t i = top; i-- > 0;) {
+    Tensor dy = g;
+    g = layers_[i]->backward(dy);
+    for (auto* p : active_probes_) p->on_backward(*layers_[i], i, dy, false);
+  }
+  layers_.front()->set_input_gradient_needed(false);
   return value;
 }
 
@@ -169,7 +254,9 @@ Gradients Sequential::gradients(const Tensor& x, const Tensor& y) {
   std::vector<int64_t> pd = {samples_of(x)};
   for (auto d : out.dims()) pd.push_back(d);
   loss().check_targets(Shape(pd), y);
+  select_probes(steps_trained_);
   train_batch_loss(x, y, true, nullptr);
+  active_probes_.clear();
   Gradients copies;
   for (auto& [k, v] : gradient_handles()) copies.emplace(k, v.clone());
   return copies;
@@ -289,31 +376,40 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     if (verbose != Verbosity::kSilent) std::cout << fmt::format("Epoch {}/{}\n", epoch + 1, o.epochs);
     ProgressBar bar(std::cout, steps, verbose == Verbosity::kProgressBar);
     double loss_sum = 0;
+    int64_t seen = 0;  // samples trained on this epoch
     std::vector<double> correct(metrics_.size(), 0), count(metrics_.size(), 0);
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t lo = s * o.batch_size, hi = std::min(n, lo + o.batch_size);
       gather_rows(x, order.data() + lo, hi - lo, xb);
       gather_rows(y, order.data() + lo, hi - lo, yb);
       Tensor pred;
+      select_probes(steps_trained_);
       const double lv = train_batch_loss(xb, yb, true, &pred);
       if (!std::isfinite(lv)) {
-        throw ValueError(fmt::format("fit: the loss became {} at epoch {}, step {} (usual causes: a learning rate "
-                                     "too large, or initial weights too large)",
-                                     lv, epoch + 1, s + 1));
+        active_probes_.clear();
+        throw NonFiniteError(fmt::format(
+            "fit: the loss became {} at epoch {}, step {} of the epoch (training step {}): {}. Usual causes: a "
+            "learning rate too large, or initial weights too large for the depth (check the initializer's scale)",
+            lv, epoch + 1, s + 1, steps_trained_ + 1, locate_non_finite(xb)));
       }
       for (size_t m = 0; m < metrics_.size(); ++m) {
         correct[m] += metrics_[m].correct(pred, yb);
         count[m] += static_cast<double>(metrics_[m].count(pred));
       }
       optimizer_->apply_gradients(gradient_handles(), trainable_variables());
+      for (auto& p : probes_) p->on_step_end(*this, steps_trained_, lv);
+      active_probes_.clear();
+      ++steps_trained_;
       loss_sum += lv * static_cast<double>(hi - lo);
+      seen = hi;
       if (verbose == Verbosity::kProgressBar) {
         Logs running{{"loss", loss_sum / static_cast<double>(hi)}};
         for (size_t m = 0; m < metrics_.size(); ++m) running[metrics_[m].name()] = correct[m] / count[m];
         bar.update(s + 1, running);
       }
+      if (stop_training) break;  // set by a probe: the epoch ends here (Keras 3 checks after every batch)
     }
-    Logs logs{{"loss", loss_sum / static_cast<double>(n)}};
+    Logs logs{{"loss", loss_sum / static_cast<double>(seen)}};
     for (size_t m = 0; m < metrics_.size(); ++m) logs[metrics_[m].name()] = correct[m] / count[m];
     if (val) {
       for (const auto& [k, v] : evaluate(val->first, val->second, o.batch_size)) logs["val_" + k] = v;
@@ -398,6 +494,7 @@ std::string Sequential::summary() {
   }
   s += rule + "\n";
   s += fmt::format("Total params: {}\nTrainable params: {}\nNon-trainable params: {}\n", total, trainable, total - trainable);
+  if (summary_annotator() != nullptr) s += summary_annotator()(*this);
   return s;
 }
 

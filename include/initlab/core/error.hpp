@@ -25,6 +25,12 @@ class ValueError : public Error {
   using Error::Error;
 };
 
+/// A computation produced NaN or infinity (training diverged).
+class NonFiniteError : public ValueError {
+ public:
+  using ValueError::ValueError;
+};
+
 /// A configuration (JSON or string id) cannot be understood.
 class ConfigError : public Error {
  public:

@@ -33,9 +33,12 @@ class Dense : public Layer {
   const DenseOptions& options() const { return opt_; }
   Variable& kernel() { return *kernel_; }
   Variable* bias() { return bias_; }
+  const Variable& kernel() const { return *kernel_; }
+  const Variable* bias() const { return bias_; }
 
-  /// The pre-activation z = x·W + b of the last forward.
+  /// The pre-activation z = x·W + b of the last forward, and its output f(z).
   const Tensor& pre_activation() const { return z_; }
+  const Tensor& output() const { return y_; }
   /// backward() given dL/dz directly (for a loss fused with the activation).
   Tensor backward_from_pre_activation(const Tensor& dz);
 

@@ -19,6 +19,7 @@
 #include "initlab/nn/loss.hpp"
 #include "initlab/nn/metric.hpp"
 #include "initlab/nn/optimizer.hpp"
+#include "initlab/nn/probe.hpp"
 
 namespace initlab {
 
@@ -72,6 +73,13 @@ class Sequential {
   Gradients gradients(const Tensor& x, const Tensor& y);
   /// The mean loss on (x, y) without touching gradients, training mode.
   double loss_value(const Tensor& x, const Tensor& y);
+
+  /// Observers of every training pass (fit, gradients); see nn/probe.hpp.
+  void add_probe(std::shared_ptr<Probe> probe);
+  void remove_probe(const Probe* probe);
+  const std::vector<std::shared_ptr<Probe>>& probes() const { return probes_; }
+  /// Training steps taken by fit so far.
+  int64_t steps_trained() const { return steps_trained_; }
   std::vector<Variable*> variables();
   std::vector<Variable*> trainable_variables();
 
@@ -87,8 +95,12 @@ class Sequential {
     return *p;
   }
   const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
-  /// Keras-like table: layer (type), output shape, parameters, initializer of each weight.
+  /// Keras-like table: layer (type), output shape, parameters, initializer of each
+  /// weight; then the notes of the summary annotator, when one is installed
+  /// (diag/advisor.hpp installs the init advisor).
   std::string summary();
+  using SummaryAnnotator = std::string (*)(Sequential& model);
+  static void set_summary_annotator(SummaryAnnotator annotator);
 
   const Loss& loss() const;
   const Optimizer& optimizer() const { return optimizer_; }
@@ -112,6 +124,13 @@ class Sequential {
   std::vector<Metric> metrics_;
   bool fused_output_ = false;  // last layer's sigmoid/softmax folded into the loss
   uint64_t epochs_trained_ = 0;  // keys each epoch's shuffle
+  int64_t steps_trained_ = 0;
+  std::vector<std::shared_ptr<Probe>> probes_;
+  std::vector<Probe*> active_probes_;  // those that want the current step
+  void select_probes(int64_t step);
+  /// Names the first layer whose output is not finite on batch x (after the
+  /// loss turned non-finite), and the variables that hold non-finite values.
+  std::string locate_non_finite(const Tensor& x);
 };
 
 }  // namespace initlab
