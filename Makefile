@@ -19,7 +19,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/initlab demo coffee
+	$(BUILD)/initlab lab
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -18,5 +18,7 @@ Command add_init_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_theory_command(CLI::App& app);
+Command add_lab_command(CLI::App& app);
+Command add_lint_command(CLI::App& app);
 
 }  // namespace initlab::app

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       initlab::app::add_demo_command(app),
       initlab::app::add_train_command(app),
       initlab::app::add_theory_command(app),
+      initlab::app::add_lab_command(app),
+      initlab::app::add_lint_command(app),
   };
   try {
     app.parse(argc, argv);

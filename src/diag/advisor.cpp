@@ -70,6 +70,41 @@ double weight_variance(const Weighted& w) {
 
 std::string id_of(const Weighted& w) { return w.kernel->initializer().id(); }
 
+// The per-layer variance factor fan_in·Var(w)·k of each concerned layer, told
+// once per distinct value ("'dense': 784·0.00236·(1/2) = 0.925; 'dense_1' and
+// 18 more: 64·0.0156·(1/2) = 0.5"), and their product over the stack.
+struct Factors {
+  std::string text;
+  double product = 1;
+};
+
+Factors variance_factors(const std::vector<const Weighted*>& ws, double k, const char* k_text) {
+  struct Group {
+    const Weighted* first;
+    double var, factor;
+    size_t count;
+  };
+  std::vector<Group> groups;
+  Factors f;
+  for (const auto* w : ws) {
+    const double var = weight_variance(*w), factor = static_cast<double>(w->fans.fan_in) * var * k;
+    f.product *= factor;
+    if (!groups.empty() && groups.back().first->fans.fan_in == w->fans.fan_in && groups.back().var == var) {
+      ++groups.back().count;
+    } else {
+      groups.push_back({w, var, factor, 1});
+    }
+  }
+  std::vector<std::string> parts;
+  for (const auto& g : groups) {
+    const std::string who = g.count == 1 ? fmt::format("'{}'", g.first->layer)
+                                         : fmt::format("'{}' and {} more", g.first->layer, g.count - 1);
+    parts.push_back(fmt::format("{}: {}·{:.3g}{} = {:.3g}", who, g.first->fans.fan_in, g.var, k_text, g.factor));
+  }
+  f.text = fmt::format("{}", fmt::join(parts, "; "));
+  return f;
+}
+
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 void constant_kernels(const std::vector<Weighted>& hidden, std::vector<Advice>& out) {
@@ -91,7 +126,7 @@ void constant_kernels(const std::vector<Weighted>& hidden, std::vector<Advice>& 
 
 void unscaled_saturating(const std::vector<Weighted>& hidden, const AdvisorOptions& o, std::vector<Advice>& out) {
   std::vector<std::string> names;
-  const Weighted* first = nullptr;
+  std::vector<const Weighted*> ws;
   int deep = 0;
   for (const auto& w : hidden) {
     if (!saturating(w.activation)) continue;
@@ -99,32 +134,31 @@ void unscaled_saturating(const std::vector<Weighted>& hidden, const AdvisorOptio
     const std::string id = id_of(w);
     if (id == "random_normal" || id == "random_uniform" || id == "truncated_normal") {
       names.push_back(w.layer);
-      if (!first) first = &w;
+      ws.push_back(&w);
     }
   }
   if (names.empty() || deep < o.deep) return;
-  const double v = weight_variance(*first), gain = static_cast<double>(first->fans.fan_in) * v;
+  const Weighted& first = *ws.front();
   // Near 0, tanh has slope 1 and sigmoid 1/4: the forward variance factor per layer.
-  const double slope2 = first->activation == Activation::Kind::kTanh ? 1.0 : 1.0 / 16.0;
-  const double factor = gain * slope2;
-  const auto n = static_cast<double>(names.size());
+  const bool tanh = first.activation == Activation::Kind::kTanh;
+  const Factors f = variance_factors(ws, tanh ? 1.0 : 1.0 / 16.0, tanh ? "" : "·(1/16)");
+  const double mean_factor = std::pow(f.product, 1.0 / static_cast<double>(ws.size()));
   out.push_back({"unscaled-deep-tanh", names,
                  fmt::format("{} use {}, whose scale ignores the layer's fan-in, in a {}-layer {} stack",
-                             layers_text(names), id_of(*first), deep, first->activation_name),
-                 factor < 1 ? "the signal shrinks at every layer and the gradients vanish towards the input; a "
-                              "fan-scaled initializer keeps the variance steady (glorot_uniform or lecun_normal)"
-                            : "the signal grows at every layer until the units saturate, where the gradient is nearly 0; "
-                              "a fan-scaled initializer keeps the variance steady (glorot_uniform or lecun_normal)",
-                 fmt::format("'{}': fan_in·Var(w) = {}·{:.3g} = {:.3g}{}; so each layer multiplies the signal's variance "
-                             "by about {:.3g} near 0, ×{:.2g} over {} layers (glorot/lecun make fan_in·Var(w) ≈ 1)",
-                             first->layer, first->fans.fan_in, v, gain,
-                             slope2 < 1 ? ", and sigmoid's slope at 0 is 1/4 (×1/16 in variance)" : "", factor,
-                             std::pow(factor, n), names.size())});
+                             layers_text(names), id_of(first), deep, first.activation_name),
+                 mean_factor < 1 ? "the signal shrinks at every layer and the gradients vanish towards the input; a "
+                                   "fan-scaled initializer keeps the variance steady (glorot_uniform or lecun_normal)"
+                                 : "the signal grows at every layer until the units saturate, where the gradient is "
+                                   "nearly 0; a fan-scaled initializer keeps the variance steady (glorot_uniform or "
+                                   "lecun_normal)",
+                 fmt::format("fan_in·Var(w){} per layer near 0: {}; ×{:.2g} over {} layers (glorot/lecun make "
+                             "fan_in·Var(w) ≈ 1)",
+                             tanh ? "" : "·(1/4)², sigmoid's slope at 0 being 1/4,", f.text, f.product, names.size())});
 }
 
 void glorot_relu(const std::vector<Weighted>& hidden, const AdvisorOptions& o, std::vector<Advice>& out) {
   std::vector<std::string> names;
-  const Weighted* first = nullptr;
+  std::vector<const Weighted*> ws;
   int relu = 0;
   for (const auto& w : hidden) {
     if (w.activation != Activation::Kind::kRelu) continue;
@@ -132,20 +166,18 @@ void glorot_relu(const std::vector<Weighted>& hidden, const AdvisorOptions& o, s
     const std::string id = id_of(w);
     if (starts_with(id, "glorot_") || starts_with(id, "xavier_")) {
       names.push_back(w.layer);
-      if (!first) first = &w;
+      ws.push_back(&w);
     }
   }
   if (names.size() < static_cast<size_t>(o.deep) || relu < o.deep) return;
-  const double v = weight_variance(*first), factor = static_cast<double>(first->fans.fan_in) * v / 2;
+  const Factors f = variance_factors(ws, 0.5, "/2");
   out.push_back({"glorot-deep-relu", names,
-                 fmt::format("{} use {} in a {}-layer ReLU stack", layers_text(names), id_of(*first), relu),
+                 fmt::format("{} use {} in a {}-layer ReLU stack", layers_text(names), id_of(*ws.front()), relu),
                  "Glorot assumes an activation that keeps the variance (linear, tanh near 0); a ReLU zeroes half its "
                  "inputs and halves the second moment, so the signal fades with depth; he_normal or he_uniform "
                  "(Var = 2/fan_in) compensate exactly",
-                 fmt::format("'{}': fan_in·Var(w)/2 = {}·{:.3g}/2 = {:.3g} per layer, ×{:.2g} over {} layers; "
-                             "with he_normal it is 1",
-                             first->layer, first->fans.fan_in, v, factor, std::pow(factor, static_cast<double>(names.size())),
-                             names.size())});
+                 fmt::format("fan_in·Var(w)/2 per layer: {}; ×{:.2g} over {} layers; with he_normal every factor is 1",
+                             f.text, f.product, names.size())});
 }
 
 void he_saturating(const std::vector<Weighted>& hidden, std::vector<Advice>& out) {

@@ -102,6 +102,31 @@ std::vector<Verdict> judge(const Snapshot& snap, Sequential& model, const Verdic
                      {}});
     }
   }
+  // Forward signal: the std of the pre-activations z of the first and the last
+  // weighted layer (the output layer's logits included: they decide whether
+  // the softmax saturates).
+  const LayerStats* z_first = nullptr;
+  const LayerStats* z_last = nullptr;
+  for (const auto& s : snap.layers) {
+    if (std::isnan(s.pre_activation_std)) continue;
+    if (!z_first) z_first = &s;
+    z_last = &s;
+  }
+  if (z_first && z_last && z_first != z_last && z_first->pre_activation_std > 0 &&
+      std::isfinite(z_first->pre_activation_std)) {
+    const double q0 = z_first->pre_activation_std, q1 = z_last->pre_activation_std;
+    const double ratio = q1 / q0;
+    const int span = z_last->index - z_first->index;
+    const bool vanish = ratio < 1 / t.gradient_ratio, explode = ratio > t.gradient_ratio;
+    if (vanish || explode) {
+      out.push_back({vanish ? Verdict::Kind::kVanishing : Verdict::Kind::kExploding, "", ratio,
+                     fmt::format("{} activations: the std of the pre-activations z {} from {:.3g} at the first layer "
+                                 "'{}' to {:.3g} at the last '{}' (×{:.3g} over {} layers)",
+                                 vanish ? "vanishing" : "exploding", vanish ? "falls" : "grows", q0, z_first->layer, q1,
+                                 z_last->layer, ratio, span),
+                     {}});
+    }
+  }
   for (const auto& s : snap.layers) {
     if (!std::isnan(s.saturated_fraction) && s.saturated_fraction > t.saturated_fraction) {
       out.push_back({Verdict::Kind::kSaturated, s.layer, s.saturated_fraction,
@@ -140,14 +165,37 @@ std::vector<Verdict> judge(const Snapshot& snap, Sequential& model, const Verdic
     out.push_back(std::move(v));
   }
   if (out.empty()) {
-    std::string msg = "healthy: no vanishing or exploding gradient, saturation, dead units or symmetry";
+    std::string msg = "healthy: no vanishing or exploding signal, saturation, dead units or symmetry";
     if (first && last && first != last && last->pre_activation_gradient_std > 0) {
-      msg += fmt::format(" (∂L/∂z std ratio first/last layer {:.3g})",
+      msg += fmt::format(" (std of ∂L/∂z, first layer / last: {:.3g})",
                          first->pre_activation_gradient_std / last->pre_activation_gradient_std);
     }
     out.push_back({Verdict::Kind::kHealthy, "", 0, msg, {}});
   }
   return out;
+}
+
+std::vector<std::string> verdict_lines(const std::vector<Verdict>& verdicts, size_t per_kind) {
+  std::vector<std::string> lines;
+  std::map<Verdict::Kind, std::vector<const Verdict*>> rest;  // per-layer verdicts past the first per_kind
+  std::map<Verdict::Kind, size_t> told;
+  for (const auto& v : verdicts) {
+    if (!v.layer.empty() && told[v.kind] >= per_kind) {
+      rest[v.kind].push_back(&v);
+      continue;
+    }
+    if (!v.layer.empty()) ++told[v.kind];
+    lines.push_back(v.message);
+  }
+  for (const auto& [kind, vs] : rest) {
+    const std::string first = vs.front()->layer, last = vs.back()->layer;
+    const std::string names = vs.size() == 1   ? fmt::format("'{}'", first)
+                              : vs.size() == 2 ? fmt::format("'{}', '{}'", first, last)
+                                               : fmt::format("'{}' … '{}'", first, last);
+    lines.push_back(fmt::format("… and {} more layer{} {}: {}", vs.size(), vs.size() == 1 ? "" : "s",
+                                verdict_name(kind), names));
+  }
+  return lines;
 }
 
 }  // namespace initlab

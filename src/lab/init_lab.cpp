@@ -259,7 +259,7 @@ InitLabResult run_init_lab(const InitLabOptions& o, std::ostream& out) {
 
     out << fmt::format("[{}/{}] {} — {}\n", r + 1, inits.size(), run.initializer, run.description);
     print_layers(out, run.at_init);
-    for (const auto& v : run.verdicts) out << "    verdict: " << v.message << "\n";
+    for (const auto& line : verdict_lines(run.verdicts)) out << "    verdict: " << line << "\n";
     for (const auto& n : run.notes) out << "    note: " << n << "\n";
     out.flush();
 

@@ -206,12 +206,24 @@ std::string Sequential::locate_non_finite(const Tensor& x) {
   return "every layer's output is finite on this batch: the loss itself overflowed";
 }
 
+// The fused sigmoid/softmax + cross-entropy path (Keras uses the logits too):
+// dL/dz = p − y directly, exact even where the probabilities saturate.
+bool Sequential::fused_output() const {
+  const auto* last = dynamic_cast<const Dense*>(layers_.back().get());
+  if (last == nullptr || loss().from_logits()) return false;
+  const auto act = last->activation().kind();
+  const auto lk = loss().kind();
+  return (act == Activation::Kind::kSigmoid && lk == Loss::Kind::kBinaryCrossentropy) ||
+         (act == Activation::Kind::kSoftmax &&
+          (lk == Loss::Kind::kCategoricalCrossentropy || lk == Loss::Kind::kSparseCategoricalCrossentropy));
+}
+
 double Sequential::train_batch_loss(const Tensor& x, const Tensor& y, bool want_grads, Tensor* pred_out) {
   const Loss& l = loss();
   Tensor pred = forward(x, true);
   if (pred_out) *pred_out = pred;
   auto* last = dynamic_cast<Dense*>(layers_.back().get());
-  const bool fused = fused_output_ && last != nullptr;
+  const bool fused = fused_output();
   Tensor grad(pred.shape());
   const double value = fused ? l.compute_from_logits(last->pre_activation(), y, want_grads ? &grad : nullptr)
                              : l.compute(pred, y, want_grads ? &grad : nullptr);
@@ -334,14 +346,6 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
   const Shape out_shape = output_shape();
   for (auto d : out_shape.dims()) pd.push_back(d);
   loss().check_targets(Shape(pd), y_all);
-  // The fused sigmoid/softmax + cross-entropy path (Keras uses the logits too).
-  auto* last = dynamic_cast<Dense*>(layers_.back().get());
-  const auto act = last ? last->activation().kind() : Activation::Kind::kLinear;
-  const auto lk = loss().kind();
-  fused_output_ = !loss().from_logits() &&
-                  ((act == Activation::Kind::kSigmoid && lk == Loss::Kind::kBinaryCrossentropy) ||
-                   (act == Activation::Kind::kSoftmax && (lk == Loss::Kind::kCategoricalCrossentropy ||
-                                                          lk == Loss::Kind::kSparseCategoricalCrossentropy)));
 
   Tensor x = x_all, y = y_all;
   std::optional<std::pair<Tensor, Tensor>> val = o.validation_data;

@@ -1,4 +1,5 @@
 // Probes, verdicts, the NaN guard, the init advisor and LSUV on constructed nets.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -135,6 +136,73 @@ TEST(Verdicts, DeadAndSaturatedLayers) {
   const auto v = judge(s, m);
   EXPECT_TRUE(has(v, Verdict::Kind::kDead));
   EXPECT_TRUE(has(v, Verdict::Kind::kSaturated));
+}
+
+TEST(Verdicts, LargeNormalReluNetExplodesBothWays) {
+  // N(0, 1) weights on a ReLU net of width 32: each layer multiplies the
+  // second moment by fan_in·Var(w)/2 = 16, the std by 4, going forward and back.
+  set_seed(8);
+  auto m = mlp(32, 8, 32, "relu", Initializer::from_config({{"class_name", "RandomNormal"}, {"config", {{"stddev", 1.0}}}}));
+  const auto v = verdicts_of(m, 32);
+  std::vector<const Verdict*> exploding;
+  for (const auto& x : v) {
+    if (x.kind == Verdict::Kind::kExploding) exploding.push_back(&x);
+  }
+  ASSERT_EQ(exploding.size(), 2u) << v[0].message;
+  EXPECT_NE(exploding[0]->message.find("exploding gradients"), std::string::npos) << exploding[0]->message;
+  EXPECT_NE(exploding[1]->message.find("exploding activations"), std::string::npos) << exploding[1]->message;
+  // 4 per layer over the 8 steps from the first weighted layer to the output: 4^8 ≈ 6.6e4;
+  // a band of a factor 30 either way for the randomness of 32-unit layers.
+  for (const auto* e : exploding) {
+    EXPECT_GT(e->value, std::pow(4.0, 8) / 30) << e->message;
+    EXPECT_LT(e->value, std::pow(4.0, 8) * 30) << e->message;
+  }
+}
+
+TEST(Verdicts, SaturatedSoftmaxStillPassesItsGradient) {
+  // Logits of thousands: softmax is one-hot in float. With the loss fused,
+  // ∂L/∂z = (p − y)/N stays exact, so the probe (and the verdicts) see the
+  // gradient that fit uses, not the zero of the clipped probabilities.
+  set_seed(9);
+  Sequential m("hot");
+  m.add(Input(Shape{4}));
+  m.add(Dense(3, {.activation = "softmax",
+                  .kernel_initializer = Initializer::from_config({{"class_name", "Constant"}, {"config", {{"value", 0}}}}),
+                  .bias_initializer = Initializer::from_config({{"class_name", "Constant"}, {"config", {{"value", 0}}}})}));
+  m.compile(SGD(), "categorical_crossentropy");
+  m.build(Shape{4});
+  Tensor w(Shape{4, 3}, 0.0f);
+  w[0] = 1000;  // input 0 drives class 0
+  m.layer<Dense>("dense").kernel().assign(w);
+  Tensor x(Shape{2, 4}, 0.0f), y(Shape{2, 3}, 0.0f);
+  x[0] = 1;
+  x[5] = 1;  // sample 1: an input with zero weights, logits 0
+  y[1] = 1;      // sample 0 belongs to class 1 but predicts class 0 with p = 1
+  y[3 + 0] = 1;  // sample 1: class 0, predicted with p = 1/3 each
+  const Snapshot s = StatsProbe::probe(m, x, y);
+  ASSERT_EQ(s.layers.size(), 1u);
+  // dz = (p − y)/2: sample 0 (1, −1, 0)/2; sample 1 (1/3 − 1, 1/3, 1/3)/2.
+  const std::vector<float> dz = {0.5f, -0.5f, 0.0f, -1.0f / 3.0f, 1.0f / 6.0f, 1.0f / 6.0f};
+  EXPECT_NEAR(s.layers[0].pre_activation_gradient_std, summarize(dz).stddev, 1e-7);
+  EXPECT_GT(s.layers[0].weight_gradient_std, 0.1);
+}
+
+TEST(Verdicts, LinesSumUpALayerKindPastTheFirstTwo) {
+  set_seed(10);
+  auto m = mlp(8, 6, 8, "relu", Initializer("zeros"));
+  const auto v = verdicts_of(m, 8);
+  const auto lines = verdict_lines(v);
+  int dead = 0, symmetric = 0;
+  for (const auto& x : v) {
+    dead += x.kind == Verdict::Kind::kDead;
+    symmetric += x.kind == Verdict::Kind::kSymmetric;
+  }
+  ASSERT_EQ(dead, 6);
+  ASSERT_EQ(symmetric, 6);
+  // The gradient verdict, two dead, two symmetric, then one line per kind for the other four.
+  ASSERT_EQ(lines.size(), v.size() - 8 + 2);
+  EXPECT_EQ(lines[lines.size() - 2], "… and 4 more layers dead: 'dense_2' … 'dense_5'");
+  EXPECT_EQ(lines.back(), "… and 4 more layers symmetric: 'dense_2' … 'dense_5'");
 }
 
 TEST(StatsProbe, NumbersMatchTheModelsOwnTensors) {
@@ -289,14 +357,25 @@ TEST(Advisor, OneCasePerRule) {
 
   auto small = mlp(64, 6, 64, "tanh", Initializer("random_normal"));
   EXPECT_EQ(rules(small), V{"unscaled-deep-tanh"});
-  // 64 · 0.05² = 0.16 per layer.
-  EXPECT_NE(advise(small)[0].arithmetic.find("fan_in·Var(w) = 64·0.0025 = 0.16"), std::string::npos)
+  // 64 · 0.05² = 0.16 per layer, 0.16⁶ = 1.7e-05 over the six.
+  EXPECT_NE(advise(small)[0].arithmetic.find("'dense' and 5 more: 64·0.0025 = 0.16; ×1.7e-05 over 6 layers"),
+            std::string::npos)
       << advise(small)[0].arithmetic;
 
   auto glorot = mlp(64, 8, 64, "relu", Initializer("glorot_uniform"));
   EXPECT_EQ(rules(glorot), V{"glorot-deep-relu"});
   // glorot: Var = 2/128; halved by the ReLU: 64 · (2/128) / 2 = 0.5.
-  EXPECT_NE(advise(glorot)[0].arithmetic.find("= 0.5 per layer"), std::string::npos) << advise(glorot)[0].arithmetic;
+  EXPECT_NE(advise(glorot)[0].arithmetic.find("64·0.0156/2 = 0.5; ×0.0039 over 8 layers"), std::string::npos)
+      << advise(glorot)[0].arithmetic;
+  // The input layer's fan differs from the hidden ones: each factor is told, and the
+  // product runs over the actual layers: 784·(2/848)/2 = 0.925, then 0.5 nineteen times.
+  auto wide_in = mlp(784, 20, 64, "relu", Initializer("glorot_uniform"), 10);
+  const std::string wa = advise(wide_in)[0].arithmetic;
+  EXPECT_NE(wa.find("'dense': 784·0.00236/2 = 0.925; 'dense_1' and 18 more: 64·0.0156/2 = 0.5"), std::string::npos)
+      << wa;
+  EXPECT_NE(wa.find(fmt::format("×{:.2g} over 20 layers", 0.5 * 784.0 * 2.0 / 848.0 * std::pow(0.5, 19))),
+            std::string::npos)
+      << wa;
 
   auto he_tanh = mlp(32, 2, 32, "tanh", Initializer("he_uniform"));
   EXPECT_EQ(rules(he_tanh), V{"he-saturating"});

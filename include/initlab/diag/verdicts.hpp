@@ -1,7 +1,9 @@
 // Verdicts on a network's signal propagation, each with its numbers:
 //
-//   vanishing   the std of ∂L/∂z falls by more than 10× from the last layer to the first
-//   exploding   it rises by more than 10×
+//   vanishing   the std of ∂L/∂z falls by more than 10× from the last layer to the
+//               first; or, going forward, the std of the pre-activations z falls by
+//               more than 10× from the first weighted layer to the last
+//   exploding   either rises by more than 10×
 //   saturated   a tanh/sigmoid layer with more than half its outputs saturated
 //   dead        a ReLU layer with more than half its units dead on the whole batch
 //   symmetric   groups of units with bit-identical incoming weights and outputs
@@ -42,5 +44,10 @@ struct VerdictThresholds {
 /// current weights and the outputs of the probed batch. Always at least one
 /// verdict: "healthy" when nothing is wrong.
 std::vector<Verdict> judge(const Snapshot& snapshot, Sequential& model, const VerdictThresholds& t = {});
+
+/// The verdicts as lines for a terminal, in order: a kind that concerns more
+/// than `per_kind` layers is told for the first `per_kind` of them, then one
+/// line names the rest ("… and 18 more layers dead: 'dense_2' … 'dense_19'").
+std::vector<std::string> verdict_lines(const std::vector<Verdict>& verdicts, size_t per_kind = 2);
 
 }  // namespace initlab

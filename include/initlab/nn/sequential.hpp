@@ -122,7 +122,7 @@ class Sequential {
   Optimizer optimizer_;
   std::optional<Loss> loss_;
   std::vector<Metric> metrics_;
-  bool fused_output_ = false;  // last layer's sigmoid/softmax folded into the loss
+  bool fused_output() const;  // last layer's sigmoid/softmax folded into the loss
   uint64_t epochs_trained_ = 0;  // keys each epoch's shuffle
   int64_t steps_trained_ = 0;
   std::vector<std::shared_ptr<Probe>> probes_;

@@ -1,0 +1,56 @@
+// initlab lab — the initialization lab: one deep network, many initializers,
+// the same data and training budget; tables on stdout, report.html beside.
+#include <iostream>
+
+#include "commands.hpp"
+#include "initlab/lab/init_lab.hpp"
+
+namespace initlab::app {
+
+Command add_lab_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "lab",
+      "The initialization lab: the same deep network initialized with each initializer in turn; per-layer activation\n"
+      "and gradient std at initialization, verdicts (vanishing, exploding, saturated, dead, symmetric), the advisor's\n"
+      "notes, a fixed training budget, a ranked table, and a self-contained report.html with plots.\n"
+      "Example: initlab lab --dataset spiral --activation tanh --depth 10 --init glorot_uniform,he_normal,lsuv");
+  auto o = std::make_shared<InitLabOptions>();
+  auto quiet = std::make_shared<bool>(false);
+  cmd->add_option("--dataset", o->dataset,
+                  "auto (Fashion-MNIST when installed, else spiral), fashion_mnist, circle, xor, gauss or spiral")
+      ->capture_default_str();
+  cmd->add_option("--activation", o->activation, "Hidden activation: relu, tanh, sigmoid, elu, selu, gelu, ...")
+      ->capture_default_str();
+  cmd->add_option("--depth", o->depth, "Hidden Dense layers")->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("--width", o->width, "Units per hidden layer")->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  cmd->add_option("--init", o->initializers,
+                  "Initializers, comma-separated: Keras ids, id(scale) shorthands such as random_normal(0.05), or lsuv")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--optimizer", o->optimizer, "sgd (with momentum), adam or rmsprop")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"sgd", "adam", "rmsprop"}));
+  cmd->add_option("--learning-rate", o->learning_rate, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--momentum", o->momentum, "SGD momentum")->capture_default_str()->check(CLI::Range(0.0, 0.9999));
+  cmd->add_flag("--batch-norm", o->batch_norm, "BatchNormalization after every hidden Dense (hides most of the effect)");
+  cmd->add_option("--steps", o->steps, "Training steps per initializer")->capture_default_str()->check(CLI::Range(1, 10000000));
+  cmd->add_option("--batch-size", o->batch_size, "Batch size")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--evaluations", o->evaluations, "Points on each loss curve (step 0 included)")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000));
+  cmd->add_option("--eval-samples", o->eval_samples, "Held-out samples for each point on the curves")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 24));
+  cmd->add_option("--bins", o->histogram_bins, "Histogram bins per layer")->capture_default_str()->check(CLI::Range(3, 1000));
+  cmd->add_option("--seed", o->seed, "Global seed: the data, every initializer and the batches")->capture_default_str();
+  cmd->add_option("--report", o->report, "The HTML report to write (empty: none)")->capture_default_str();
+  cmd->add_flag("--quiet", *quiet, "No progress bar");
+  return {cmd, [=]() {
+            InitLabOptions opt = *o;
+            if (*quiet) opt.progress = false;
+            run_init_lab(opt, std::cout);
+            return 0;
+          }};
+}
+
+}  // namespace initlab::app

@@ -1,0 +1,62 @@
+// initlab lint — the init advisor on a Keras model file, before any training.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "initlab/core/error.hpp"
+#include "initlab/diag/advisor.hpp"
+#include "initlab/io/keras_model.hpp"
+
+namespace initlab::app {
+
+Command add_lint_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "lint",
+      "Check a Keras model file (model.to_json(), Keras 3 or tf-keras 2.x) for initialization pitfalls: constant\n"
+      "hidden kernels, unscaled random_normal/random_uniform in deep tanh or sigmoid nets, glorot on deep ReLU\n"
+      "stacks, he_* on tanh/sigmoid, one seeded initializer shared by several layers, very deep nets without\n"
+      "normalization. Each warning says why and gives the variance arithmetic for that layer.\n"
+      "Exit status: 0 no warning, 1 warnings, 2 the file cannot be read as a model.");
+  auto path = std::make_shared<std::string>();
+  auto shape = std::make_shared<std::vector<int64_t>>();
+  auto opt = std::make_shared<AdvisorOptions>();
+  auto summary = std::make_shared<bool>(false);
+  cmd->add_option("config", *path, "The model file (Keras JSON)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--input-shape", *shape, "Input shape of one sample when the file gives none, e.g. 784 or 28,28,1")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--deep", opt->deep, "Hidden layers of one activation from which a stack counts as deep")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--very-deep", opt->very_deep, "Weighted layers from which normalization or LSUV is advised")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  cmd->add_flag("--lsuv", opt->lsuv, "The weights will be rescaled by LSUV before training");
+  cmd->add_flag("--summary", *summary, "Print the model summary first");
+  return {cmd, [=]() {
+            KerasModel k = load_keras_model(*path);
+            Sequential& model = k.model;
+            if (!shape->empty()) {
+              model.build(Shape(*shape));
+            } else if (!model.input_shape()) {
+              throw ConfigError(fmt::format("{}: the model gives no input shape (no InputLayer, batch_input_shape or "
+                                            "build_config); pass --input-shape, e.g. --input-shape 784",
+                                            *path));
+            }
+            const std::vector<Advice> advice = advise(model, *opt);
+            if (*summary) std::cout << model.summary() << "\n";
+            else std::cout << fmt::format("{}: {} ({}), {} layers\n", *path, model.name(), k.dialect, model.layers().size());
+            if (advice.empty()) {
+              std::cout << "no initialization warnings\n";
+              return 0;
+            }
+            if (!*summary) {
+              std::cout << fmt::format("{} warning{}\n{}", advice.size(), advice.size() == 1 ? "" : "s",
+                                       format_advice(advice));
+            }
+            return 1;
+          }};
+}
+
+}  // namespace initlab::app
