@@ -80,4 +80,22 @@ check theory-bad-activation 2 "unknown activation 'tahn'" -- "$bin" theory --act
 check theory-softmax 2 'must act element-wise' -- "$bin" theory --activation softmax
 check theory-negative 2 'σ_b² must be a finite number >= 0, got -1' -- "$bin" theory --sigma-b2 -1
 check theory-depth 2 'depth must be in \[1, 100000\], got 0' -- "$bin" theory --depth 0
+# initlab lab: a tiny comparison on Playground's spiral, with its report.
+check lab 0 '^ +1  (he_normal|lsuv|glorot_uniform) ' -- "$bin" lab --dataset spiral --activation tanh --depth 3 --width 8 --steps 20 --batch-size 16 --eval-samples 100 --evaluations 3 --init zeros,glorot_uniform,he_normal,lsuv --report "$tmp/report.html" --quiet
+if grep -q 'id="initlab-data"' "$tmp/report.html" 2>/dev/null && grep -q '</html>' "$tmp/report.html"; then
+  echo "ok   lab-report"
+else
+  echo "FAIL lab-report: $tmp/report.html missing or incomplete"; fail=1
+fi
+check lab-symmetric 0 "verdict: layer 'dense': all 8 units are identical" -- "$bin" lab --dataset xor --depth 2 --width 8 --steps 5 --eval-samples 50 --init zeros --report '' --quiet
+check lab-help 0 'report.html' -- "$bin" lab --help
+check lab-bad-init 2 "did you mean 'he_normal'" -- "$bin" lab --init he_nromal --report ''
+check lab-bad-dataset 2 "unknown data set 'spirals'" -- "$bin" lab --dataset spirals --report ''
+# initlab lint: the advisor on a Keras model file.
+sed -e 's/"units": 8, "activation": "tanh"/"units": 8, "activation": "tanh", "kernel_initializer": "zeros"/' "$tmp/xor.json" >"$tmp/zeros.json"
+check lint-zeros 1 "warning \[constant-kernel\] 'h' starts from a constant kernel \(zeros\)" -- "$bin" lint "$tmp/zeros.json"
+check lint-clean 0 'no initialization warnings' -- "$bin" lint "$tmp/xor.json"
+check lint-summary 1 'Init advisor: 1 warning' -- "$bin" lint "$tmp/zeros.json" --summary
+check lint-unknown-layer 2 'config.layers\[1\].class_name: unknown layer "LSTM"' -- "$bin" lint "$tmp/lstm.json"
+check lint-help 0 'Exit status' -- "$bin" lint --help
 exit $fail
