@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "initlab/core/parallel.hpp"
 #include "openblas_threads.hpp"
@@ -20,8 +21,12 @@ constexpr int64_t kMinTile = 32;
 // About this many tiles per product: enough for a few threads, few enough
 // that OpenBLAS does not repack the shared operand for every small tile.
 constexpr int64_t kTargetTiles = 4;
-// Below this many multiply-adds a product runs as one call on the calling thread.
-constexpr int64_t kMinParallelWork = int64_t{1} << 16;
+// Below this many multiply-adds a product runs as one call on the calling
+// thread: splitting a 64×64×64 product in two costs more (each half repacks
+// the shared operand, and the threads meet at a barrier) than it saves.
+constexpr int64_t kMinParallelWork = int64_t{1} << 19;
+
+bool is_small(int64_t m, int64_t n, int64_t k) { return m * n * k < kMinParallelWork; }
 
 int64_t tile_size(int64_t extent) {
   const int64_t even = (extent + kTargetTiles - 1) / kTargetTiles;
@@ -48,7 +53,7 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   detail::use_single_threaded_blas();
-  if (m * n * k < kMinParallelWork) {
+  if (is_small(m, n, k)) {
     sgemm_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else if (m >= 2 * kMinTile) {
     // Row tiles: rows [r, r + h) of C need rows of op(A) only.
@@ -74,6 +79,28 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
     });
   } else {
     sgemm_call(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+void gemm_independent(std::span<const GemmCall> calls) {
+  // The small products, each one single call as gemm() makes it: the same
+  // bits whichever thread runs it.
+  std::vector<const GemmCall*> small;
+  for (const auto& g : calls) {
+    if (g.m > 0 && g.n > 0 && is_small(g.m, g.n, g.k)) small.push_back(&g);
+  }
+  if (small.size() > 1) {
+    detail::use_single_threaded_blas();
+    parallel_for(0, static_cast<int64_t>(small.size()), 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        const GemmCall& g = *small[static_cast<size_t>(i)];
+        gemm_serial(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
+      }
+    });
+  }
+  for (const auto& g : calls) {
+    if (small.size() > 1 && std::find(small.begin(), small.end(), &g) != small.end()) continue;
+    gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc);
   }
 }
 

@@ -81,11 +81,19 @@ void Activation::forward(const Tensor& z, Tensor& a) const {
     case Kind::kTanh:
       for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
       break;
+    // The value is loaded once, before the select: a load inside one arm is
+    // a conditional load, and GCC then keeps the branch instead of vectorizing.
     case Kind::kRelu:
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        y[i] = v > 0 ? v : 0.0f;
+      }
       break;
     case Kind::kLeakyRelu:
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : al * x[i];
+      for (int64_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        y[i] = v > 0 ? v : al * v;
+      }
       break;
     case Kind::kElu:
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : al * std::expm1(x[i]);

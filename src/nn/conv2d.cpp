@@ -91,7 +91,13 @@ Tensor Conv2D::forward(const Tensor& x, bool /*training*/) {
   const Activation::Kind kind = opt_.activation.kind();
   const bool linear = kind == Activation::Kind::kLinear;
   if (linear || !(z_.shape() == out_shape) || z_.shares_storage_with(y_)) z_ = Tensor(out_shape);
-  y_ = linear ? z_ : Tensor(out_shape);
+  // The output buffer is reused when no one else holds the last one: a fresh
+  // (N, OH, OW, F) map costs a zero fill and page faults at every step.
+  if (linear) {
+    y_ = z_;
+  } else if (!(y_.shape() == out_shape) || !y_.sole_owner() || y_.shares_storage_with(z_)) {
+    y_ = Tensor(out_shape);
+  }
   const bool relu = kind == Activation::Kind::kRelu;
   const float* xs = x.data();
   float* cs = cols_.data();
@@ -143,7 +149,10 @@ Tensor Conv2D::forward(const Tensor& x, bool /*training*/) {
       gemm_serial(false, false, m, f, patch, 1.0f, cs + r0 * patch, patch, kernel, f, bias ? 1.0f : 0.0f, zb, f);
       if (relu) {
         float* yb = y + r0 * f;
-        for (int64_t i = 0; i < m * f; ++i) yb[i] = zb[i] > 0 ? zb[i] : 0.0f;
+        for (int64_t i = 0; i < m * f; ++i) {
+          const float v = zb[i];  // loaded before the select, so the loop vectorizes
+          yb[i] = v > 0 ? v : 0.0f;
+        }
       }
     }
   });

@@ -70,8 +70,16 @@ Tensor Dense::backward_from_pre_activation(const Tensor& dz) {
   }
   const int64_t in = kernel_->shape()[0];
   const int64_t m = dz.size() / units_;
-  // dW (in, out) = xᵀ (in, M) · dz (M, out)
-  gemm(true, false, in, units_, m, 1.0f, x_.data(), in, dz.data(), units_, 0.0f, gradient_slot(0).data(), units_);
+  const bool need_dx = input_gradient_needed();
+  Tensor dx = need_dx ? Tensor(x_.shape()) : Tensor();
+  // dW (in, out) = xᵀ (in, M) · dz (M, out) and dx (M, in) = dz (M, out) · Wᵀ (out, in):
+  // independent products, side by side on two threads when they are small.
+  const GemmCall products[2] = {
+      {.trans_a = true, .m = in, .n = units_, .k = m, .a = x_.data(), .lda = in, .b = dz.data(), .ldb = units_,
+       .c = gradient_slot(0).data(), .ldc = units_},
+      {.trans_b = true, .m = m, .n = in, .k = units_, .a = dz.data(), .lda = units_, .b = kernel_->value().data(),
+       .ldb = units_, .c = need_dx ? dx.data() : nullptr, .ldc = in}};
+  gemm_independent(std::span<const GemmCall>(products, need_dx ? 2 : 1));
   if (bias_ != nullptr) {
     // db (out,) = Σ_rows dz; rows in order, so the sum does not depend on threads.
     float* db = gradient_slot(1).data();
@@ -80,10 +88,6 @@ Tensor Dense::backward_from_pre_activation(const Tensor& dz) {
     for (int64_t r = 0; r < m; ++r)
       for (int64_t j = 0; j < units_; ++j) db[j] += g[r * units_ + j];
   }
-  if (!input_gradient_needed()) return Tensor();
-  // dx (M, in) = dz (M, out) · Wᵀ (out, in)
-  Tensor dx(x_.shape());
-  gemm(false, true, m, in, units_, 1.0f, dz.data(), units_, kernel_->value().data(), units_, 0.0f, dx.data(), in);
   return dx;
 }
 

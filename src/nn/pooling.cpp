@@ -48,6 +48,34 @@ Shape Pooling2D::output_shape(const Shape& input_shape) const {
   return Shape{w.oh, w.ow, w.c};
 }
 
+namespace {
+
+// best[c] = max(best[c], x[c]) over the channels, recording window position
+// `pos` where x wins (NaN never wins). Written so that GCC vectorizes it even
+// for baseline x86-64 (SSE2, no blend instruction): a max, and the position
+// chosen with a mask; a branch on which value wins is mispredicted often.
+void max_into(float* __restrict best, int32_t* __restrict arg, const float* __restrict x, int32_t pos,
+              int64_t channels) {
+  for (int64_t c = 0; c < channels; ++c) {
+    const float v = x[c], b = best[c];
+    const int32_t take = -static_cast<int32_t>(v > b);  // all ones where x wins
+    best[c] = v > b ? v : b;
+    arg[c] = (pos & take) | (arg[c] & ~take);
+  }
+}
+
+// d[c] = g[c] where window position `pos` holds the maximum of channel c, else 0
+// (vectorized: the gradient is loaded before the select).
+void route_max(float* __restrict d, const float* __restrict g, const int32_t* __restrict arg, int32_t pos,
+               int64_t channels) {
+  for (int64_t c = 0; c < channels; ++c) {
+    const float v = g[c];
+    d[c] = arg[c] == pos ? v : 0.0f;
+  }
+}
+
+}  // namespace
+
 // x (N, H, W, C) → y (N, OH, OW, C); max also records, per output element,
 // the window position of its maximum (the first one in window order on ties).
 Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
@@ -55,7 +83,11 @@ Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
   const Window w = window(input_shape());
   const int64_t n = x.dim(0);
   batch_ = n;
-  Tensor y(Shape{n, w.oh, w.ow, w.c});
+  // The output buffer is reused when no one else holds the last one (every
+  // element is written below).
+  const Shape out_shape{n, w.oh, w.ow, w.c};
+  if (!(y_.shape() == out_shape) || !y_.sole_owner()) y_ = Tensor(out_shape);
+  Tensor& y = y_;
   if (max_) argmax_.resize(static_cast<size_t>(y.size()));
   // Per output pixel, the window's positions in order, all channels at once
   // (contiguous in NHWC).
@@ -79,18 +111,10 @@ Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
             const auto pos = static_cast<int32_t>(py * pool_[1] + px);
             if (max_) {
               if (count == 0) {
-                for (int64_t c = 0; c < w.c; ++c) yo[c] = xi[c], arg[c] = pos;
+                std::copy(xi, xi + w.c, yo);
+                std::fill(arg, arg + w.c, pos);
               } else {
-                // Selects rather than branches (the compiler vectorizes
-                // them): which value wins is data-dependent and a branch
-                // on it is mispredicted often.
-                for (int64_t c = 0; c < w.c; ++c) {
-                  const float v = xi[c], best = yo[c];
-                  const int32_t at = arg[c];
-                  const bool take = v > best;
-                  yo[c] = take ? v : best;
-                  arg[c] = take ? pos : at;
-                }
+                max_into(yo, arg, xi, pos, w.c);
               }
             } else {
               for (int64_t c = 0; c < w.c; ++c) sum[static_cast<size_t>(c)] += xi[c];
@@ -104,14 +128,41 @@ Tensor Pooling2D::forward(const Tensor& x, bool /*training*/) {
       }
     }
   });
-  return y;
+  return y_;
 }
 
 // dy (N, OH, OW, C) → dx (N, H, W, C): max routes each dy to its window's
 // maximum; average spreads it evenly over the window's in-bounds values.
 Tensor Pooling2D::backward(const Tensor& dy) {
   const Window w = window(input_shape());
-  Tensor dx(Shape{batch_, w.h, w.w, w.c});
+  const Shape in_shape{batch_, w.h, w.w, w.c};
+  const bool reuse = dx_.shape() == in_shape && dx_.sole_owner();
+  if (!reuse) dx_ = Tensor(in_shape);  // zero-filled
+  Tensor& dx = dx_;
+  if (max_ && padding_ == "valid" && strides_ == pool_) {
+    // Windows side by side: each input element lies in at most one window,
+    // so it is written once, with no sum and no zero fill first. What no
+    // window covers (the last rows or columns when the size is not a
+    // multiple of the pool) is never written: it keeps the zeros of the
+    // buffer's first fill.
+    parallel_for(0, batch_ * w.oh, 4, [&](int64_t lo, int64_t hi) {
+      for (int64_t r = lo; r < hi; ++r) {
+        const int64_t img = r / w.oh, oy = r % w.oh;
+        for (int64_t ox = 0; ox < w.ow; ++ox) {
+          const int64_t out0 = ((img * w.oh + oy) * w.ow + ox) * w.c;
+          for (int64_t py = 0; py < pool_[0]; ++py) {
+            for (int64_t px = 0; px < pool_[1]; ++px) {
+              const int64_t in0 = ((img * w.h + oy * pool_[0] + py) * w.w + ox * pool_[1] + px) * w.c;
+              route_max(dx.data() + in0, dy.data() + out0, argmax_.data() + out0,
+                        static_cast<int32_t>(py * pool_[1] + px), w.c);
+            }
+          }
+        }
+      }
+    });
+    return dx_;
+  }
+  if (reuse) dx.fill(0.0f);
   // Input offset of each window position from the window's corner, (py·W + px)·C.
   std::vector<int64_t> offset(static_cast<size_t>(pool_[0] * pool_[1]));
   for (int64_t py = 0; py < pool_[0]; ++py)
@@ -157,7 +208,7 @@ Tensor Pooling2D::backward(const Tensor& dy) {
       }
     }
   });
-  return dx;
+  return dx_;
 }
 
 Shape GlobalAveragePooling2D::output_shape(const Shape& s) const {

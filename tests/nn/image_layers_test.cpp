@@ -88,6 +88,53 @@ TEST(ImageLayers, PoolingGradientsAndValues) {
   check_layer(gap, Shape{3, 4, 2}, 2, "global average");
 }
 
+// Layers reuse their output and input-gradient buffers when no one else holds
+// them: a second step must give exactly what a fresh layer gives, and a result
+// the caller still holds must not change.
+template <class MakeLayer>
+void check_buffer_reuse(MakeLayer make, const Shape& sample_shape, const std::string& what) {
+  std::vector<int64_t> dims = {3};
+  for (auto d : sample_shape.dims()) dims.push_back(d);
+  const Tensor x1 = random_tensor(Shape(dims), 21), x2 = random_tensor(Shape(dims), 22);
+  auto reused = make();
+  reused->build(sample_shape);
+  const Tensor dy1 = random_tensor(reused->forward(x1, true).shape(), 23);
+  const Tensor dy2 = random_tensor(dy1.shape(), 24);
+  reused->backward(dy1);  // results dropped: the buffers are free for the next step
+  const Tensor y2 = reused->forward(x2, true).clone();
+  const Tensor dx2 = reused->backward(dy2).clone();
+  auto fresh = make();
+  fresh->build(sample_shape);
+  for (size_t i = 0; i < fresh->variables().size(); ++i) fresh->variables()[i]->assign(reused->variables()[i]->value());
+  const Tensor want_y = fresh->forward(x2, true);
+  const Tensor want_dx = fresh->backward(dy2);
+  ASSERT_EQ(std::memcmp(y2.data(), want_y.data(), 4 * y2.size()), 0) << what << ": output";
+  ASSERT_EQ(std::memcmp(dx2.data(), want_dx.data(), 4 * dx2.size()), 0) << what << ": input gradient";
+  // A held result stays as it was.
+  const Tensor held = reused->forward(x1, true);
+  const Tensor copy = held.clone();
+  reused->forward(x2, true);
+  EXPECT_EQ(std::memcmp(held.data(), copy.data(), 4 * held.size()), 0) << what << ": a held output changed";
+}
+
+TEST(ImageLayers, ReusedBuffersGiveWhatFreshOnesGive) {
+  for (bool max : {true, false}) {
+    for (const std::string pad : {"valid", "same"}) {
+      for (int64_t stride : {2, 1}) {
+        // 5×5 with 2×2 windows: with stride 2 and valid padding the last row and column lie in no window.
+        check_buffer_reuse([&] { return std::make_shared<Pooling2D>(max, std::array<int64_t, 2>{2, 2},
+                                                                    PoolingOptions{.strides = {stride, stride}, .padding = pad}); },
+                           Shape{5, 5, 3}, std::string(max ? "max " : "avg ") + pad + " stride " + std::to_string(stride));
+      }
+    }
+  }
+  for (const std::string act : {"relu", "tanh", "linear"}) {
+    check_buffer_reuse([&] { return std::make_shared<Conv2D>(4, std::array<int64_t, 2>{3, 3},
+                                                             Conv2DOptions{.activation = act, .name = "c"}); },
+                       Shape{6, 5, 2}, "conv " + act);
+  }
+}
+
 TEST(ImageLayers, FlattenIsAReshape) {
   Flatten f;
   f.build(Shape{2, 3, 4});

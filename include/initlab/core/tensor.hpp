@@ -55,6 +55,9 @@ class Tensor {
   void copy_from(const Tensor& src);
   /// True when both handles view the same storage.
   bool shares_storage_with(const Tensor& other) const { return storage_ == other.storage_; }
+  /// True when no other handle views this storage, so writing it changes
+  /// nothing anyone else can see (a layer may then reuse its buffer).
+  bool sole_owner() const { return storage_ != nullptr && storage_.use_count() == 1; }
 
  private:
   int64_t flat_index(std::initializer_list<int64_t> index) const;

@@ -37,6 +37,7 @@ class Pooling2D : public Layer {
   std::string padding_;
   // max: for each output element, the window position py·pool_w + px of its maximum
   std::vector<int32_t> argmax_;
+  Tensor y_, dx_;  // output and input-gradient buffers, reused when no one else holds them
   int64_t batch_ = 0;
 };
 
