@@ -143,8 +143,9 @@ Tensor Pooling2D::backward(const Tensor& dy) {
     // Windows side by side: each input element lies in at most one window,
     // so it is written once, with no sum and no zero fill first. What no
     // window covers (the last rows or columns when the size is not a
-    // multiple of the pool) is never written: it keeps the zeros of the
-    // buffer's first fill.
+    // multiple of the pool) is zeroed when the buffer is reused: whoever
+    // received the last gradient may have written into it.
+    if (reuse && (w.oh * pool_[0] != w.h || w.ow * pool_[1] != w.w)) dx.fill(0.0f);
     parallel_for(0, batch_ * w.oh, 4, [&](int64_t lo, int64_t hi) {
       for (int64_t r = lo; r < hi; ++r) {
         const int64_t img = r / w.oh, oy = r % w.oh;
