@@ -30,6 +30,7 @@ bench:
 	bench/run-init-bench build/release
 	bench/run-mlp-bench build/release
 	bench/run-train-bench build/release
+	bench/run-accuracy-bench build/release
 
 asan-test:
 	@$(MAKE) --no-print-directory PRESET=asan test

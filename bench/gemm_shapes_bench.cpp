@@ -43,8 +43,10 @@ const std::vector<Product> kProducts = {
     {"cnn/conv_wgrad_tn", true, false, 9, 32, 494},
     {"cnn_b32/dense_fwd_nn", false, false, 32, 10, 5408},
     {"cnn_b32/dense_wgrad_tn", true, false, 5408, 10, 32},
+    {"cnn_b32/dense_dgrad_nt", false, true, 32, 5408, 10},
     {"cnn_b128/dense_fwd_nn", false, false, 128, 10, 5408},
     {"cnn_b128/dense_wgrad_tn", true, false, 5408, 10, 128},
+    {"cnn_b128/dense_dgrad_nt", false, true, 128, 5408, 10},
 };
 
 std::vector<float> random_values(int64_t n, uint64_t stream) {
