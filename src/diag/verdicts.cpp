@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include "initlab/nn/dense.hpp"
 #include "initlab/nn/sequential.hpp"
@@ -60,6 +61,18 @@ std::string groups_text(const std::vector<std::vector<int64_t>>& groups, int64_t
                      fmt::join(parts, ", "));
 }
 
+// The first and the last layer of the snapshot that recorded `field` (not NaN).
+std::pair<const LayerStats*, const LayerStats*> first_and_last(const Snapshot& snap, double LayerStats::*field) {
+  const LayerStats* first = nullptr;
+  const LayerStats* last = nullptr;
+  for (const auto& s : snap.layers) {
+    if (std::isnan(s.*field)) continue;
+    if (!first) first = &s;
+    last = &s;
+  }
+  return {first, last};
+}
+
 }  // namespace
 
 std::string verdict_name(Verdict::Kind kind) {
@@ -77,13 +90,7 @@ std::string verdict_name(Verdict::Kind kind) {
 std::vector<Verdict> judge(const Snapshot& snap, Sequential& model, const VerdictThresholds& t) {
   std::vector<Verdict> out;
   // Gradient flow: the std of ∂L/∂z at the first and the last probed layer.
-  const LayerStats* first = nullptr;
-  const LayerStats* last = nullptr;
-  for (const auto& s : snap.layers) {
-    if (std::isnan(s.pre_activation_gradient_std)) continue;
-    if (!first) first = &s;
-    last = &s;
-  }
+  const auto [first, last] = first_and_last(snap, &LayerStats::pre_activation_gradient_std);
   if (first && last && first != last) {
     const double g0 = first->pre_activation_gradient_std, g1 = last->pre_activation_gradient_std;
     const double ratio = g1 > 0 ? g0 / g1 : (g0 > 0 ? INFINITY : 0.0);
@@ -105,13 +112,7 @@ std::vector<Verdict> judge(const Snapshot& snap, Sequential& model, const Verdic
   // Forward signal: the std of the pre-activations z of the first and the last
   // weighted layer (the output layer's logits included: they decide whether
   // the softmax saturates).
-  const LayerStats* z_first = nullptr;
-  const LayerStats* z_last = nullptr;
-  for (const auto& s : snap.layers) {
-    if (std::isnan(s.pre_activation_std)) continue;
-    if (!z_first) z_first = &s;
-    z_last = &s;
-  }
+  const auto [z_first, z_last] = first_and_last(snap, &LayerStats::pre_activation_std);
   if (z_first && z_last && z_first != z_last && z_first->pre_activation_std > 0 &&
       std::isfinite(z_first->pre_activation_std)) {
     const double q0 = z_first->pre_activation_std, q1 = z_last->pre_activation_std;
