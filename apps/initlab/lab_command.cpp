@@ -1,11 +1,59 @@
 // initlab lab — the initialization lab: one deep network, many initializers,
 // the same data and training budget; tables on stdout, report.html beside.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "initlab/lab/init_lab.hpp"
 
 namespace initlab::app {
+namespace {
+
+// Splits at the commas outside braces, brackets and parentheses, so that a
+// Keras JSON config or random_normal(0.05) stays one item; items are trimmed.
+std::vector<std::string> split_top_level(const std::string& s) {
+  std::vector<std::string> out;
+  std::string item;
+  int depth = 0;
+  bool in_string = false;
+  auto flush = [&] {
+    const size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+    item.clear();
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\' && i + 1 < s.size()) {  // an escape: keep both characters
+        item += c;
+        c = s[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[' || c == '(') {
+      ++depth;
+    } else if (c == '}' || c == ']' || c == ')') {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      flush();
+      continue;
+    }
+    item += c;
+  }
+  flush();
+  return out;
+}
+
+std::string join_top_level(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
+  return s;
+}
+
+}  // namespace
 
 Command add_lab_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
@@ -23,10 +71,11 @@ Command add_lab_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--depth", o->depth, "Hidden Dense layers")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_option("--width", o->width, "Units per hidden layer")->capture_default_str()->check(CLI::Range(1, 1 << 16));
-  cmd->add_option("--init", o->initializers,
-                  "Initializers, comma-separated: Keras ids, id(scale) shorthands such as random_normal(0.05), or lsuv")
-      ->delimiter(',')
-      ->capture_default_str();
+  auto inits = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--init", *inits,
+                  "Initializers, comma-separated (or --init repeated): Keras ids, id(scale) shorthands such as\n"
+                  "random_normal(0.05), Keras JSON configs, or lsuv. Default: " +
+                      join_top_level(o->initializers));
   cmd->add_option("--optimizer", o->optimizer, "sgd (with momentum), adam or rmsprop")
       ->capture_default_str()
       ->check(CLI::IsMember({"sgd", "adam", "rmsprop"}));
@@ -47,6 +96,12 @@ Command add_lab_command(CLI::App& app) {
   cmd->add_flag("--quiet", *quiet, "No progress bar");
   return {cmd, [=]() {
             InitLabOptions opt = *o;
+            if (!inits->empty()) {
+              opt.initializers.clear();
+              for (const auto& arg : *inits) {
+                for (auto& one : split_top_level(arg)) opt.initializers.push_back(std::move(one));
+              }
+            }
             if (*quiet) opt.progress = false;
             run_init_lab(opt, std::cout);
             return 0;

@@ -90,6 +90,7 @@ fi
 check lab-symmetric 0 "verdict: layer 'dense': all 8 units are identical" -- "$bin" lab --dataset xor --depth 2 --width 8 --steps 5 --eval-samples 50 --init zeros --report '' --quiet
 check lab-help 0 'report.html' -- "$bin" lab --help
 check lab-bad-init 2 "did you mean 'he_normal'" -- "$bin" lab --init he_nromal --report ''
+check lab-json-init 0 "random_normal \\(4, 4\\): normal σ=0.3" -- "$bin" lab --dataset xor --depth 2 --width 4 --steps 5 --eval-samples 20 --report "" --quiet --init 'he_normal,{"class_name": "RandomNormal", "config": {"stddev": 0.3}}'
 check lab-bad-dataset 2 "unknown data set 'spirals'" -- "$bin" lab --dataset spirals --report ''
 # initlab lint: the advisor on a Keras model file.
 sed -e 's/"units": 8, "activation": "tanh"/"units": 8, "activation": "tanh", "kernel_initializer": "zeros"/' "$tmp/xor.json" >"$tmp/zeros.json"
