@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -462,11 +463,32 @@ std::string run_cards(const InitLabResult& r, const std::vector<size_t>& order) 
       s += "<p class=\"error\"><span class=\"chip chip-diverged\">diverged</span> " +
            escape(run.error.empty() ? std::string("training stopped on a non-finite value") : run.error) + "</p>\n";
     }
+    // A kind that concerns many layers (dead in 20, say) shows its first two;
+    // the rest fold into one line that opens.
+    auto item = [](const Verdict& v) {
+      return fmt::format("<li><span class=\"{}\">{}</span> {}{}</li>\n", kind_class(v.kind), escape(verdict_name(v.kind)),
+                         v.layer.empty() ? "" : "<span class=\"mono\">" + escape(v.layer) + "</span>: ",
+                         escape(v.message));
+    };
+    constexpr size_t kShownPerKind = 2;
+    std::map<Verdict::Kind, size_t> shown;
+    std::map<Verdict::Kind, std::vector<const Verdict*>> folded;
     s += "<ul class=\"verdicts\">\n";
     for (const Verdict& v : run.verdicts) {
-      s += fmt::format("<li><span class=\"{}\">{}</span> {}{}</li>\n", kind_class(v.kind), escape(verdict_name(v.kind)),
-                       v.layer.empty() ? "" : "<span class=\"mono\">" + escape(v.layer) + "</span>: ",
-                       escape(v.message));
+      if (!v.layer.empty() && shown[v.kind]++ >= kShownPerKind) {
+        folded[v.kind].push_back(&v);
+      } else {
+        s += item(v);
+      }
+    }
+    for (const auto& [kind, vs] : folded) {
+      const std::string names = vs.size() == 1 ? fmt::format("'{}'", escape(vs.front()->layer))
+                                               : fmt::format("'{}' … '{}'", escape(vs.front()->layer),
+                                                             escape(vs.back()->layer));
+      s += fmt::format("<li><details><summary>… and {} more layer{} {} ({})</summary><ul>\n", vs.size(),
+                       vs.size() == 1 ? "" : "s", escape(verdict_name(kind)), names);
+      for (const Verdict* v : vs) s += item(*v);
+      s += "</ul></details></li>\n";
     }
     if (run.verdicts.empty()) s += "<li class=\"muted\">no verdicts recorded</li>\n";
     s += "</ul>\n";

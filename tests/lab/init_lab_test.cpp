@@ -106,6 +106,8 @@ TEST(InitLab, TinyRunPrintsRanksAndWritesAReportWithEveryInitializerAndLayer) {
     EXPECT_EQ(jr.at("test_accuracy").get<double>(), r.runs[k].test_accuracy);
   }
   for (const auto& l : layers) EXPECT_NE(html.find(l), std::string::npos) << l;
+  // zeros: two symmetric layers told, the third folded away.
+  EXPECT_NE(html.find("… and 1 more layer symmetric ('dense_2')"), std::string::npos);
 
   // Same seed, same everything.
   std::ostringstream again;
