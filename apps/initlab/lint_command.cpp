@@ -1,5 +1,6 @@
 // initlab lint — the init advisor on a Keras model file, before any training.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 
@@ -24,8 +25,7 @@ Command add_lint_command(CLI::App& app) {
   auto summary = std::make_shared<bool>(false);
   cmd->add_option("config", *path, "The model file (Keras JSON)")->required()->check(CLI::ExistingFile);
   cmd->add_option("--input-shape", *shape, "Input shape of one sample when the file gives none, e.g. 784 or 28,28,1")
-      ->delimiter(',')
-      ->check(CLI::PositiveNumber);
+      ->delimiter(',');
   cmd->add_option("--deep", opt->deep, "Hidden layers of one activation from which a stack counts as deep")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
@@ -38,6 +38,11 @@ Command add_lint_command(CLI::App& app) {
             KerasModel k = load_keras_model(*path);
             Sequential& model = k.model;
             if (!shape->empty()) {
+              for (int64_t d : *shape) {
+                if (d < 1) {
+                  throw ValueError(fmt::format("--input-shape: every size must be >= 1, got {}", fmt::join(*shape, ",")));
+                }
+              }
               model.build(Shape(*shape));
             } else if (!model.input_shape()) {
               throw ConfigError(fmt::format("{}: the model gives no input shape (no InputLayer, batch_input_shape or "

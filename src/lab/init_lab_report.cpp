@@ -353,32 +353,30 @@ std::string figure(const std::string& svg_text, const std::string& caption) {
   return "<figure>\n" + svg_text + "<figcaption>" + caption + "</figcaption>\n</figure>\n";
 }
 
+// One per-layer statistic at initialization, a line per initializer, log scale.
+std::string per_layer_chart(const InitLabResult& r, const std::vector<size_t>& order, const char* title,
+                            const char* y_label, double LayerStats::*field, const char* caption) {
+  return figure(svg::line_chart({.title = title, .x_label = "layer index", .y_label = y_label, .log_y = true,
+                                 .integer_x = true},
+                                layer_series(r, order, [field](const LayerStats& l) { return l.*field; })),
+                caption);
+}
+
 std::string std_charts(const InitLabResult& r, const std::vector<size_t>& order) {
-  std::string s;
-  s += figure(svg::line_chart({.title = "Activation std per layer, at initialization",
-                               .x_label = "layer index",
-                               .y_label = "std of the layer's output a",
-                               .log_y = true,
-                               .integer_x = true},
-                              layer_series(r, order, [](const LayerStats& l) { return l.activation_std; })),
-              "Forward: the std of each layer's output on one batch. A flat line means the signal keeps its size; a "
-              "line falling from left to right means it vanishes, a rising one that it explodes.");
-  s += figure(svg::line_chart({.title = "Gradient std per layer (∂L/∂z), at initialization",
-                               .x_label = "layer index",
-                               .y_label = "std of ∂L/∂z",
-                               .log_y = true,
-                               .integer_x = true},
-                              layer_series(r, order, [](const LayerStats& l) { return l.pre_activation_gradient_std; })),
-              "Backward: the std of the loss's gradient with respect to each layer's pre-activation z, from the same "
-              "batch. Read it from right (the output) to left (the input): this is what reaches the early layers.");
-  s += figure(svg::line_chart({.title = "Weight-gradient std per layer (∂L/∂W), at initialization",
-                               .x_label = "layer index",
-                               .y_label = "std of ∂L/∂kernel",
-                               .log_y = true,
-                               .integer_x = true},
-                              layer_series(r, order, [](const LayerStats& l) { return l.weight_gradient_std; })),
-              "The size of the first update each kernel would receive (layers without a kernel are skipped).");
-  return s;
+  return per_layer_chart(r, order, "Activation std per layer, at initialization", "std of the layer's output a",
+                         &LayerStats::activation_std,
+                         "Forward: the std of each layer's output on one batch. A flat line means the signal keeps "
+                         "its size; a line falling from left to right means it vanishes, a rising one that it "
+                         "explodes.") +
+         per_layer_chart(r, order, "Gradient std per layer (∂L/∂z), at initialization", "std of ∂L/∂z",
+                         &LayerStats::pre_activation_gradient_std,
+                         "Backward: the std of the loss's gradient with respect to each layer's pre-activation z, "
+                         "from the same batch. Read it from right (the output) to left (the input): this is what "
+                         "reaches the early layers.") +
+         per_layer_chart(r, order, "Weight-gradient std per layer (∂L/∂W), at initialization", "std of ∂L/∂kernel",
+                         &LayerStats::weight_gradient_std,
+                         "The size of the first update each kernel would receive (layers without a kernel are "
+                         "skipped).");
 }
 
 std::string heatmaps(const InitLabResult& r, const std::vector<size_t>& order, bool gradients) {
