@@ -8,18 +8,25 @@
 #include <new>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/memory_budget.hpp"
 
 namespace initlab {
 namespace {
 
-std::shared_ptr<float> allocate(int64_t count) {
+std::shared_ptr<float> allocate(const Shape& shape) {
+  const int64_t count = shape.numel();
+  const uint64_t wanted = bytes_of(static_cast<uint64_t>(count), sizeof(float));
+  if (!fits_in_memory(wanted)) require_memory(wanted, fmt::format("a tensor of shape {}", shape.str()));
   // Round up to whole cache lines; allocate at least one line so data() is never null.
   const size_t bytes = std::max<size_t>(
       Tensor::kAlignment,
       (static_cast<size_t>(count) * sizeof(float) + Tensor::kAlignment - 1) / Tensor::kAlignment *
           Tensor::kAlignment);
   void* p = std::aligned_alloc(Tensor::kAlignment, bytes);
-  if (p == nullptr) throw std::bad_alloc();
+  if (p == nullptr) {
+    throw ResourceError(fmt::format("a tensor of shape {} needs {}; the system refused to allocate it", shape.str(),
+                                    format_bytes(wanted)));
+  }
   std::memset(p, 0, bytes);
   return std::shared_ptr<float>(static_cast<float*>(p), [](float* q) { std::free(q); });
 }
@@ -28,7 +35,7 @@ std::shared_ptr<float> allocate(int64_t count) {
 
 Tensor::Tensor() : Tensor(Shape{}) {}
 
-Tensor::Tensor(const Shape& shape) : shape_(shape), storage_(allocate(shape.numel())) {
+Tensor::Tensor(const Shape& shape) : shape_(shape), storage_(allocate(shape)) {
   data_ = storage_.get();
 }
 

@@ -37,6 +37,12 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+/// A request needs more memory (or another resource) than the budget allows.
+class ResourceError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Reading or writing a file failed.
 class IoError : public Error {
  public:
