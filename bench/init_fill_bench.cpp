@@ -14,7 +14,6 @@
 // bench/run-init-bench runs this with --benchmark_format=json next to
 // bench/torch_init_bench.py and prints the comparison table.
 #include <benchmark/benchmark.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -74,14 +73,9 @@ void BM_store(benchmark::State& state) {
   const int64_t n = t.size();
   float value = 1.5f;  // not a byte pattern, so the loop cannot become memset
   for (auto _ : state) {
-    // One contiguous range per thread, as parallel_for gives the fills.
-#pragma omp parallel num_threads(threads)
-    {
-      const int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
-      const int64_t per = (n + nt - 1) / nt;
-      const int64_t lo = std::min(n, id * per), hi = std::min(n, lo + per);
-      std::fill(data + lo, data + hi, value);
-    }
+    // The fills' chunks (RandomStream's grain of 2^16 floats, 32-aligned), spread by parallel_for.
+    initlab::parallel_for(0, n, int64_t{1} << 16, [&](int64_t lo, int64_t hi) { std::fill(data + lo, data + hi, value); },
+                          /*align=*/32);
     benchmark::DoNotOptimize(data);
     benchmark::ClobberMemory();
     value += 1.0f;
@@ -157,6 +151,7 @@ BENCHMARK_CAPTURE(BM_orthogonal, 4096, int64_t{4096})
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  initlab::set_dynamic_threads(false);  // every case runs exactly the threads it names
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("openblas_corename", openblas_get_corename());
   benchmark::AddCustomContext("OPENBLAS_CORETYPE", coretype != nullptr ? coretype : "(unset)");

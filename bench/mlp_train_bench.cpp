@@ -164,6 +164,7 @@ std::string json_string(const char* s) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  initlab::set_dynamic_threads(false);  // every case runs exactly the threads it names
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   const char* initlab_threads = std::getenv("INITLAB_NUM_THREADS");
   std::printf(

@@ -30,9 +30,12 @@
 // A case stops early, after its warm-up and at least one timed epoch, once it
 // has run for --budget seconds (default 15).
 //
-//   initlab_bench_train [--models cnn,deep_mlp] [--batch-sizes 32,128] [--threads 1,2]
+//   initlab_bench_train [--models cnn,deep_mlp] [--batch-sizes 32,128] [--threads 1,2,default]
 //                       [--epochs 3] [--warmup 1] [--samples N] [--budget 15]
-// Without --batch-sizes: 32,128 for cnn and 64 for deep_mlp.
+// Without --batch-sizes: 32,128 for cnn and 64 for deep_mlp. A thread count n
+// runs exactly n threads (set_num_threads(n), dynamic threads off);
+// "default" sets nothing: initlab's own choice (num_threads() and dynamic
+// threads as the environment leaves them), written as "threads": "default".
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -45,6 +48,7 @@
 #include <thread>
 #include <vector>
 
+#include "initlab/core/available_cpus.hpp"
 #include "initlab/core/parallel.hpp"
 #include "initlab/core/random_stream.hpp"
 #include "initlab/core/seed.hpp"
@@ -77,7 +81,7 @@ const std::map<std::string, int64_t> kDefaultSamples{{"cnn", 20000}, {"deep_mlp"
 struct Options {
   std::vector<std::string> models{"cnn", "deep_mlp"};
   std::vector<int64_t> batch_sizes;  // empty: the model's defaults
-  std::vector<int64_t> threads{1, 2};
+  std::vector<int64_t> threads{1, 2};  // 0: "default"
   int epochs = 3;  // timed
   int warmup = 1;
   int64_t samples = 0;  // 0: the model's default
@@ -87,7 +91,7 @@ struct Options {
 [[noreturn]] void usage(const char* prog, const std::string& problem) {
   if (!problem.empty()) std::fprintf(stderr, "%s: %s\n", prog, problem.c_str());
   std::fprintf(stderr,
-               "usage: %s [--models cnn,deep_mlp] [--batch-sizes 32,128] [--threads 1,2] [--epochs 3] [--warmup 1] "
+               "usage: %s [--models cnn,deep_mlp] [--batch-sizes 32,128] [--threads 1,2,default] [--epochs 3] [--warmup 1] "
                "[--samples N] [--budget 15]\n",
                prog);
   std::exit(2);
@@ -132,7 +136,10 @@ Options parse(int argc, char** argv) {
     } else if (a == "--batch-sizes") {
       o.batch_sizes = parse_list(argv[0], "--batch-sizes", v);
     } else if (a == "--threads") {
-      o.threads = parse_list(argv[0], "--threads", v);
+      o.threads.clear();
+      for (const std::string& item : split(v)) {
+        o.threads.push_back(item == "default" ? 0 : parse_list(argv[0], "--threads", item).at(0));
+      }
     } else if (a == "--epochs") {
       o.epochs = static_cast<int>(parse_list(argv[0], "--epochs", v).at(0));
     } else if (a == "--warmup") {
@@ -211,14 +218,16 @@ std::string json_string(const char* s) {
 
 int main(int argc, char** argv) {
   const Options o = parse(argc, argv);
+  const bool dynamic_default = initlab::dynamic_threads();
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   const char* initlab_threads = std::getenv("INITLAB_NUM_THREADS");
   std::printf(
       "{\"openblas_corename\": %s, \"OPENBLAS_CORETYPE\": %s, \"INITLAB_NUM_THREADS\": %s, "
-      "\"hardware_concurrency\": %u, \"warmup_epochs\": %d, \"timed_epochs\": %d}\n",
+      "\"hardware_concurrency\": %u, \"available_cpus\": %d, \"default_threads\": %d, \"dynamic_threads\": %s, "
+      "\"warmup_epochs\": %d, \"timed_epochs\": %d}\n",
       json_string(openblas_get_corename()).c_str(), coretype ? json_string(coretype).c_str() : "null",
-      initlab_threads ? json_string(initlab_threads).c_str() : "null", std::thread::hardware_concurrency(), o.warmup,
-      o.epochs);
+      initlab_threads ? json_string(initlab_threads).c_str() : "null", std::thread::hardware_concurrency(),
+      initlab::available_cpus(), initlab::num_threads(), dynamic_default ? "true" : "false", o.warmup, o.epochs);
   std::fflush(stdout);
 
   for (const std::string& name : o.models) {
@@ -227,9 +236,16 @@ int main(int argc, char** argv) {
     make_data(name, samples, x, y);
     for (const int64_t batch : o.batch_sizes.empty() ? kDefaultBatches.at(name) : o.batch_sizes) {
       for (const int64_t threads : o.threads) {
-        std::fprintf(stderr, "initlab: %s, batch %lld, %lld thread(s) ...\n", name.c_str(),
-                     static_cast<long long>(batch), static_cast<long long>(threads));
-        initlab::set_num_threads(static_cast<int>(threads));
+        const std::string setting = threads > 0 ? std::to_string(threads) : "default";
+        std::fprintf(stderr, "initlab: %s, batch %lld, %s thread(s) ...\n", name.c_str(),
+                     static_cast<long long>(batch), setting.c_str());
+        if (threads > 0) {
+          initlab::set_num_threads(static_cast<int>(threads));
+          initlab::set_dynamic_threads(false);
+        } else {
+          initlab::reset_num_threads();
+          initlab::set_dynamic_threads(dynamic_default);
+        }
         initlab::set_seed(kSeed);
         initlab::Sequential model;
         build(name, model);
@@ -249,10 +265,11 @@ int main(int argc, char** argv) {
         std::string list;
         for (size_t i = 0; i < secs.size(); ++i) list += (i ? ", " : "") + std::to_string(secs[i]);
         std::printf(
-            "{\"model\": \"%s\", \"samples\": %lld, \"batch_size\": %lld, \"threads\": %lld, \"epoch_seconds\": [%s], "
+            "{\"model\": \"%s\", \"samples\": %lld, \"batch_size\": %lld, \"threads\": %s, \"epoch_seconds\": [%s], "
             "\"warmup_epochs\": %d, \"best_seconds\": %.6f, \"samples_per_second\": %.1f, "
             "\"loss_first_epoch\": %.6f, \"loss_last_epoch\": %.6f}\n",
-            name.c_str(), static_cast<long long>(samples), static_cast<long long>(batch), static_cast<long long>(threads), list.c_str(), o.warmup,
+            name.c_str(), static_cast<long long>(samples), static_cast<long long>(batch),
+            threads > 0 ? setting.c_str() : "\"default\"", list.c_str(), o.warmup,
             best, static_cast<double>(samples) / best, losses.front(), losses.back());
         std::fflush(stdout);
       }

@@ -1,9 +1,16 @@
-// One parallel-for for the whole library (OpenMP underneath).
+// One parallel-for for the whole library, on a persistent pool of threads.
 //
-// The thread count comes from INITLAB_NUM_THREADS when set, otherwise it is
-// the number of cores. Work is split into contiguous ranges of outputs; no
-// floating-point reduction is ever split across threads, so results do not
-// depend on the thread count.
+// Work is cut into chunks fixed by the sizes alone (chunk_grid), never by the
+// thread count, the timing or the load; any thread may run any chunk. No
+// floating-point reduction is ever split across chunks, so results are the
+// same bits on any number of threads.
+//
+// How many threads share a loop: at most num_threads() — INITLAB_NUM_THREADS
+// when set, else set_num_threads(), else available_cpus() (affinity and cgroup
+// quota) — and, while dynamic threads are on (the default), no more than the
+// CPUs that other programs leave idle (idle_cpus): on a machine whose cores
+// are busy, a loop runs on the calling thread rather than wait for a thread
+// the scheduler has set aside. Idle workers spin for 50 µs, then sleep.
 #pragma once
 
 #include <cstdint>
@@ -11,14 +18,40 @@
 
 namespace initlab {
 
-/// Threads parallel_for may use.
+/// The most threads parallel_for may use: INITLAB_NUM_THREADS (a whole number
+/// from 1 to 1024) when set, else the count given to set_num_threads, else
+/// available_cpus().
 int num_threads();
-/// Overrides the thread count for this process (n >= 1).
+/// Sets the thread count for this process (1 ≤ n ≤ 1024; a ValueError
+/// otherwise). INITLAB_NUM_THREADS, when set, still wins.
 void set_num_threads(int n);
+/// Forgets set_num_threads: back to INITLAB_NUM_THREADS or available_cpus().
+void reset_num_threads();
 
-/// Calls body(lo, hi) on disjoint sub-ranges covering [begin, end). Ranges
-/// start at multiples of `align` from begin and hold at least `grain`
-/// indices (except the last); small ranges run on the calling thread.
+/// Whether parallel_for leaves out threads for which other programs leave no
+/// idle CPU (as OpenMP's OMP_DYNAMIC). On by default; INITLAB_DYNAMIC_THREADS=0
+/// turns it off, and then every loop with enough chunks uses num_threads().
+bool dynamic_threads();
+void set_dynamic_threads(bool on);
+
+/// How parallel_for cuts n indices: `count` chunks of `size` indices (the last
+/// may be shorter). size ≥ grain, a multiple of align, and large enough that
+/// there are at most kMaxChunks chunks. A function of (n, grain, align) only.
+struct ChunkGrid {
+  int64_t size = 0;
+  int64_t count = 0;
+};
+inline constexpr int64_t kMaxChunks = 256;
+ChunkGrid chunk_grid(int64_t n, int64_t grain, int64_t align = 1);
+
+/// Calls body(lo, hi) once for every chunk of chunk_grid(end − begin, grain,
+/// align), offset by begin: disjoint ranges covering [begin, end), starting at
+/// multiples of `align` from begin, each holding at least `grain` indices
+/// (except the last). Chunks run in parallel when there are two or more, in
+/// order on the calling thread otherwise (and inside another parallel_for).
+/// `grain` says how much work amortizes handing a chunk to another thread
+/// (see src/core/parallel.cpp for the measured costs). If bodies throw, the
+/// exception of the lowest failing chunk is rethrown, as a serial loop would.
 void parallel_for(int64_t begin, int64_t end, int64_t grain,
                   const std::function<void(int64_t, int64_t)>& body, int64_t align = 1);
 
