@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <sstream>
+#include <limits>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "initlab/core/error.hpp"
 #include "initlab/core/random_stream.hpp"
@@ -14,21 +19,29 @@
 namespace initlab {
 namespace {
 
-std::vector<std::string> split_line(const std::string& line) {
+// One line's cells: commas split them except inside double quotes ("" is a
+// quote inside a quoted cell); spaces and tabs around a cell are dropped.
+std::vector<std::string> split_line(std::string_view line) {
   std::vector<std::string> cells;
   std::string cell;
   bool quoted = false;
-  for (char c : line) {
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
     if (c == '"') {
-      quoted = !quoted;
+      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
     } else if (c == ',' && !quoted) {
-      cells.push_back(cell);
+      cells.push_back(std::move(cell));
       cell.clear();
     } else if (c != '\r') {
       cell += c;
     }
   }
-  cells.push_back(cell);
+  cells.push_back(std::move(cell));
   for (auto& s : cells) {
     const auto a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
     s = a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
@@ -36,58 +49,213 @@ std::vector<std::string> split_line(const std::string& line) {
   return cells;
 }
 
+bool blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+// At most 40 characters of a cell or name, control characters shown as '?'.
+std::string excerpt(std::string_view s) {
+  constexpr size_t kMax = 40;
+  std::string out;
+  for (char c : s.substr(0, kMax)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+  return s.size() > kMax ? out + "…" : out;
+}
+
+// The column names for a message: the first 20, then how many more.
+std::string column_list(const std::vector<std::string>& names) {
+  constexpr size_t kShown = 20;
+  std::vector<std::string> shown;
+  for (size_t i = 0; i < std::min(names.size(), kShown); ++i) shown.push_back(excerpt(names[i]));
+  std::string out = fmt::format("{}", fmt::join(shown, ", "));
+  if (names.size() > kShown) out += fmt::format(" and {} more", names.size() - kShown);
+  return out;
+}
+
+// Optimal string alignment distance (edits and adjacent swaps), case-insensitive.
+size_t distance(std::string_view a, std::string_view b) {
+  const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1])) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "; did you mean 'label'?" when one name is close to `wanted`, else "".
+std::string suggestion(const std::string& wanted, const std::vector<std::string>& names) {
+  if (wanted.size() > 200) return "";
+  const size_t limit = wanted.size() >= 3 ? std::max<size_t>(1, wanted.size() / 3) : 0;
+  const std::string* best = nullptr;
+  size_t best_d = limit + 1;
+  for (const auto& n : names) {
+    if (n.size() > 200) continue;
+    const size_t dist = distance(wanted, n);
+    if (dist < best_d) best_d = dist, best = &n;
+  }
+  return best != nullptr ? fmt::format("; did you mean '{}'?", *best) : "";
+}
+
+// A cell as a float32: a decimal number, finite and within float32's range.
+// Returns the message on failure.
+std::optional<std::string> parse_value(const std::string& cell, float& out) {
+  if (cell.empty()) return std::string("expected a number, found an empty cell");
+  const char* b = cell.data();
+  const char* e = cell.data() + cell.size();
+  if (*b == '+' && e - b > 1 && b[1] != '-' && b[1] != '+') ++b;  // from_chars takes no '+'
+  double v = 0;
+  const auto r = std::from_chars(b, e, v);
+  if (r.ec == std::errc::result_out_of_range) {
+    return fmt::format("\"{}\" is beyond float32's range (±3.4e38)", excerpt(cell));
+  }
+  if (r.ec != std::errc() || r.ptr != e) return fmt::format("expected a number, found \"{}\"", excerpt(cell));
+  if (std::isnan(v) || std::isinf(v)) return fmt::format("expected a finite number, found \"{}\"", excerpt(cell));
+  if (std::fabs(v) > std::numeric_limits<float>::max()) {
+    return fmt::format("{} is beyond float32's range (±3.4e38)", excerpt(cell));
+  }
+  out = static_cast<float>(v);
+  return std::nullopt;
+}
+
 }  // namespace
 
-CsvTable parse_csv(const std::string& text, const std::string& label_column, const std::string& where) {
-  std::istringstream in(text);
-  std::string line;
-  int64_t line_no = 0;
-  std::vector<std::string> header;
-  while (header.empty() && std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") != std::string::npos) header = split_line(line);
+CsvTable parse_csv(const std::string& text, const std::string& label_column, const std::string& where,
+                   const std::vector<std::string>* features) {
+  std::string_view rest(text);
+  if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);  // a UTF-8 byte-order mark (Excel writes one)
+  // The lines, without their '\n', one at a time (a view per line of a huge file would cost more than the file).
+  size_t at = 0, line_index = 0;
+  const auto next_line = [&](std::string_view& line) {
+    if (at >= rest.size()) return false;
+    const auto nl = rest.find('\n', at);
+    const size_t end = nl == std::string_view::npos ? rest.size() : nl;
+    line = rest.substr(at, end - at);
+    at = end + 1;
+    ++line_index;
+    return true;
+  };
+  std::string_view line;
+  bool found = false;
+  while (next_line(line)) {
+    if (!blank(line)) {
+      found = true;
+      break;
+    }
   }
-  if (header.empty()) throw IoError(fmt::format("{}: empty file (expected a header row)", where));
-  int64_t label = -1;
-  CsvTable t;
+  if (!found) throw IoError(fmt::format("{}: empty file (expected a header row)", where));
+  const auto header_line = static_cast<int64_t>(line_index);
+  const std::vector<std::string> header = split_line(line);
+
+  // Column names: not empty, each once.
+  std::unordered_map<std::string, size_t> column_of;
   for (size_t j = 0; j < header.size(); ++j) {
-    if (header[j] == label_column) {
-      label = static_cast<int64_t>(j);
-    } else {
+    if (header[j].empty()) {
+      throw IoError(fmt::format("{}:{}: column {} has no name{}", where, header_line, j + 1,
+                                j == 0 && header.size() > 1
+                                    ? " (pandas writes its index that way: save with to_csv(..., index=False))"
+                                    : " (a trailing comma?)"));
+    }
+    const auto [it, fresh] = column_of.emplace(header[j], j);
+    if (!fresh) {
+      throw IoError(fmt::format("{}:{}: column '{}' appears twice (columns {} and {})", where, header_line,
+                                excerpt(header[j]), it->second + 1, j + 1));
+    }
+  }
+  const auto label_it = column_of.find(label_column);
+  if (label_it == column_of.end()) {
+    std::string hint = suggestion(label_column, header);
+    if (hint.empty() && header.size() == 1) {
+      for (const char sep : {';', '\t', '|'}) {
+        if (header[0].find(sep) != std::string::npos) {
+          hint = fmt::format("; the header seems to be separated by '{}', and initlab reads comma-separated files",
+                             sep == '\t' ? std::string("\\t") : std::string(1, sep));
+          break;
+        }
+      }
+    }
+    throw ValueError(fmt::format("{}: no column named '{}' (columns: {}){}", where, excerpt(label_column),
+                                 column_list(header), hint));
+  }
+  const size_t label = label_it->second;
+  CsvTable t;
+  t.label_name = label_column;
+  // Where each feature goes in x: the file's order, or the order asked for.
+  std::vector<int64_t> slot(header.size(), -1);
+  if (features != nullptr) {
+    for (size_t k = 0; k < features->size(); ++k) {
+      const auto it = column_of.find((*features)[k]);
+      if (it == column_of.end() || it->second == label) {
+        throw IoError(fmt::format("{}:{}: column '{}' is missing (expected the feature columns {} and the label '{}'){}",
+                                  where, header_line, excerpt((*features)[k]), column_list(*features),
+                                  excerpt(label_column), suggestion((*features)[k], header)));
+      }
+      slot[it->second] = static_cast<int64_t>(k);
+    }
+    for (size_t j = 0; j < header.size(); ++j) {
+      if (j != label && slot[j] < 0) {
+        throw IoError(fmt::format("{}:{}: column '{}' is not one of the expected feature columns ({}) or the label '{}'",
+                                  where, header_line, excerpt(header[j]), column_list(*features),
+                                  excerpt(label_column)));
+      }
+    }
+    t.feature_names = *features;
+  } else {
+    for (size_t j = 0; j < header.size(); ++j) {
+      if (j == label) continue;
+      slot[j] = static_cast<int64_t>(t.feature_names.size());
       t.feature_names.push_back(header[j]);
     }
   }
-  if (label < 0) {
-    throw ValueError(fmt::format("{}: no column named '{}' (columns: {})", where, label_column, fmt::join(header, ", ")));
+  if (t.feature_names.empty()) {
+    throw IoError(fmt::format("{}:{}: only the label column '{}'; expected at least one feature column", where,
+                              header_line, excerpt(label_column)));
   }
-  t.label_name = label_column;
-  std::vector<float> xs, ys;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+
+  const size_t data_at = at, data_line = line_index;
+  int64_t rows = 0;
+  while (next_line(line)) rows += blank(line) ? 0 : 1;
+  if (rows == 0) throw IoError(fmt::format("{}: no data rows after the header", where));
+  const auto width = static_cast<int64_t>(t.feature_names.size());
+  // The tensors check the memory budget before they allocate.
+  t.x = Tensor(Shape{rows, width});
+  t.y = Tensor(Shape{rows, 1});
+  int64_t row = 0;
+  at = data_at;
+  line_index = data_line;
+  while (next_line(line)) {
+    if (blank(line)) continue;
+    const auto line_no = static_cast<int64_t>(line_index);
     const auto cells = split_line(line);
     if (cells.size() != header.size()) {
       throw IoError(fmt::format("{}:{}: expected {} columns, found {}", where, line_no, header.size(), cells.size()));
     }
     for (size_t j = 0; j < cells.size(); ++j) {
-      const std::string& c = cells[j];
-      char* end = nullptr;
-      const double v = std::strtod(c.c_str(), &end);
-      if (c.empty() || end == nullptr || *end != '\0' || !std::isfinite(v)) {
-        throw IoError(fmt::format("{}:{}: column '{}': expected a number, found \"{}\"", where, line_no, header[j], c));
+      float v = 0;
+      if (auto why = parse_value(cells[j], v)) {
+        throw IoError(fmt::format("{}:{}: column '{}': {}", where, line_no, excerpt(header[j]), *why));
       }
-      (static_cast<int64_t>(j) == label ? ys : xs).push_back(static_cast<float>(v));
+      if (j == label) {
+        t.y[row] = v;
+      } else {
+        t.x[row * width + slot[j]] = v;
+      }
     }
+    ++row;
   }
-  const auto rows = static_cast<int64_t>(ys.size());
-  if (rows == 0) throw IoError(fmt::format("{}: no data rows after the header", where));
-  t.x = Tensor(Shape{rows, static_cast<int64_t>(t.feature_names.size())}, xs);
-  t.y = Tensor(Shape{rows, 1}, ys);
   return t;
 }
 
 CsvTable load_csv(const std::string& path, const std::string& label_column) {
   return parse_csv(read_file(path), label_column, path);
+}
+
+CsvTable load_csv(const std::string& path, const std::string& label_column, const std::vector<std::string>& features) {
+  return parse_csv(read_file(path), label_column, path, &features);
 }
 
 Tensor one_hot(const Tensor& labels, int64_t classes) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
@@ -16,43 +17,49 @@ constexpr int64_t kSide = 28;
 
 std::string file_of(const std::string& dir, const char* stem) {
   const std::string plain = dir + "/" + stem;
-  if (std::filesystem::exists(plain)) return plain;
+  std::error_code ec;
+  if (std::filesystem::exists(plain, ec)) return plain;
   return plain + ".gz";
 }
 
 LabelledImages load_split(const std::string& dir, const char* images_stem, const char* labels_stem, int64_t expected) {
   const std::string images_path = file_of(dir, images_stem), labels_path = file_of(dir, labels_stem);
   for (const auto& p : {images_path, labels_path}) {
-    if (!std::filesystem::exists(p)) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) {
       throw IoError(fmt::format("{}: file not found (Fashion-MNIST comes from the Debian package {}; install it "
                                 "with scripts/setup, or point INITLAB_FASHION_MNIST at a folder with the IDX files)",
                                 p, kPackage));
     }
   }
   // A short or corrupt file: say which package to reinstall.
-  auto read = [](const std::string& path) {
+  auto read = [](const std::string& path, const IdxDimsCheck& check) {
     try {
-      return read_idx(path);
+      return read_idx(path, check);
     } catch (const IoError& e) {
+      if (std::string(e.what()).find(kPackage) != std::string::npos) throw;
       throw IoError(fmt::format("{} (the file comes from the Debian package {}; reinstall it)", e.what(), kPackage));
     }
   };
-  const IdxArray img = read(images_path);
-  if (img.dims.size() != 3 || img.dims[0] != expected || img.dims[1] != kSide || img.dims[2] != kSide) {
-    throw IoError(fmt::format("{}: expected {} images of {}×{}, found dimensions ({}) (reinstall {})", images_path,
-                              expected, kSide, kSide, fmt::join(img.dims, ", "), kPackage));
-  }
-  const IdxArray lab = read(labels_path);
-  if (lab.dims.size() != 1 || lab.dims[0] != expected) {
-    throw IoError(fmt::format("{}: expected {} labels, found dimensions ({}) (reinstall {})", labels_path, expected,
-                              fmt::join(lab.dims, ", "), kPackage));
-  }
+  // The dimensions are checked as soon as the header is read, before the values are.
+  const IdxArray img = read(images_path, [&](const std::vector<int64_t>& dims) {
+    if (dims.size() != 3 || dims[0] != expected || dims[1] != kSide || dims[2] != kSide) {
+      throw IoError(fmt::format("{}: expected {} images of {}×{}, found dimensions ({}) (reinstall {})", images_path,
+                                expected, kSide, kSide, fmt::join(dims, ", "), kPackage));
+    }
+  });
+  const IdxArray lab = read(labels_path, [&](const std::vector<int64_t>& dims) {
+    if (dims.size() != 1 || dims[0] != expected) {
+      throw IoError(fmt::format("{}: expected {} labels, found dimensions ({}) (reinstall {})", labels_path, expected,
+                                fmt::join(dims, ", "), kPackage));
+    }
+  });
   LabelledImages out{Tensor(Shape{expected, kSide, kSide, 1}), Tensor(Shape{expected})};
   for (size_t i = 0; i < img.values.size(); ++i) out.images[static_cast<int64_t>(i)] = img.values[i] / 255.0f;
   for (int64_t i = 0; i < expected; ++i) {
     const float l = lab.values[static_cast<size_t>(i)];
-    if (l < 0 || l > 9) {
-      throw IoError(fmt::format("{}: label {} of sample {} is outside 0..9", labels_path, l, i));
+    if (!(l >= 0 && l <= 9) || l != std::floor(l)) {
+      throw IoError(fmt::format("{}: label {} of sample {} is not a class index 0..9", labels_path, l, i));
     }
     out.labels[i] = l;
   }
@@ -69,7 +76,8 @@ std::string fashion_mnist_directory() {
 bool fashion_mnist_available(const std::string& dir) {
   for (const char* stem : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                            "t10k-labels-idx1-ubyte"}) {
-    if (!std::filesystem::exists(file_of(dir, stem))) return false;
+    std::error_code ec;
+    if (!std::filesystem::exists(file_of(dir, stem), ec)) return false;
   }
   return true;
 }

@@ -2,21 +2,278 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <bit>
+#include <cerrno>
+#include <cmath>
 #include <cstring>
-#include <regex>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string_view>
 #include <vector>
 
-#include "initlab/core/error.hpp"
 #include "initlab/core/atomic_file.hpp"
+#include "initlab/core/error.hpp"
+#include "initlab/core/input_file.hpp"
+#include "initlab/core/memory_budget.hpp"
 
 namespace initlab {
 namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
+// NumPy refuses longer headers unless allow_pickle (numpy/lib/_format_impl.py, _MAX_HEADER_SIZE).
+constexpr size_t kMaxHeader = 10000;
 
 static_assert(std::endian::native == std::endian::little, "initlab's .npy I/O assumes a little-endian host");
+
+// At most 60 characters of header text, for messages.
+std::string excerpt(std::string_view s) {
+  constexpr size_t kMax = 60;
+  std::string out;
+  for (char c : s.substr(0, kMax)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  return s.size() > kMax ? out + "…" : out;
+}
+
+struct Header {
+  std::string descr;
+  bool fortran_order = false;
+  std::vector<int64_t> dims;
+  size_t data_at = 0;  // offset of the data in the file
+};
+
+// The dict literal NumPy writes: {'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }
+class DictParser {
+ public:
+  DictParser(std::string_view text, const std::string& where) : s_(text), where_(where) {}
+
+  Header parse() {
+    Header h;
+    bool have_descr = false, have_order = false, have_shape = false;
+    space();
+    expect('{');
+    for (;;) {
+      space();
+      if (peek() == '}') {
+        ++i_;
+        break;
+      }
+      const std::string key = string_literal("a key");
+      space();
+      expect(':');
+      space();
+      bool* seen = nullptr;
+      if (key == "descr") {
+        if (peek() == '[') fail("structured dtypes are not supported (expected descr '<f4', float32)");
+        h.descr = string_literal("the dtype");
+        seen = &have_descr;
+      } else if (key == "fortran_order") {
+        h.fortran_order = boolean();
+        seen = &have_order;
+      } else if (key == "shape") {
+        h.dims = tuple();
+        seen = &have_shape;
+      } else {
+        fail(fmt::format("unexpected key '{}' (a .npy header has exactly 'descr', 'fortran_order' and 'shape')",
+                         excerpt(key)));
+      }
+      if (*seen) fail(fmt::format("the key '{}' appears twice", key));
+      *seen = true;
+      space();
+      if (peek() == ',') {
+        ++i_;
+      } else if (peek() != '}') {
+        fail(fmt::format("expected ',' or '}}' after the value of '{}'", key));
+      }
+    }
+    space();
+    if (i_ != s_.size()) fail("unexpected text after the closing '}'");
+    if (!have_descr || !have_order || !have_shape) {
+      fail(fmt::format("the key '{}' is missing (a .npy header has 'descr', 'fortran_order' and 'shape')",
+                       !have_descr ? "descr" : !have_order ? "fortran_order" : "shape"));
+    }
+    return h;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& why) const {
+    throw IoError(fmt::format("{}: malformed .npy header: {} (header: {})", where_, why, excerpt(s_)));
+  }
+  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  void space() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+  }
+  void expect(char c) {
+    if (peek() != c) fail(fmt::format("expected '{}' at byte {}", c, i_));
+    ++i_;
+  }
+  std::string string_literal(const char* what) {
+    const char q = peek();
+    if (q != '\'' && q != '"') fail(fmt::format("expected {} in quotes at byte {}", what, i_));
+    const size_t end = s_.find(q, i_ + 1);
+    if (end == std::string_view::npos) fail(fmt::format("unterminated string at byte {}", i_));
+    std::string out(s_.substr(i_ + 1, end - i_ - 1));
+    if (out.find('\\') != std::string::npos) fail("escapes in strings are not supported");
+    i_ = end + 1;
+    return out;
+  }
+  bool boolean() {
+    if (s_.substr(i_, 4) == "True") {
+      i_ += 4;
+      return true;
+    }
+    if (s_.substr(i_, 5) == "False") {
+      i_ += 5;
+      return false;
+    }
+    fail("expected True or False for 'fortran_order'");
+  }
+  std::vector<int64_t> tuple() {
+    expect('(');
+    std::vector<int64_t> dims;
+    for (;;) {
+      space();
+      if (peek() == ')') {
+        ++i_;
+        break;
+      }
+      if (peek() == '-') fail("a dimension of the shape is negative");
+      if (peek() < '0' || peek() > '9') fail(fmt::format("expected a dimension (an integer) at byte {}", i_));
+      int64_t v = 0;
+      while (peek() >= '0' && peek() <= '9') {
+        if (v > (std::numeric_limits<int64_t>::max() - 9) / 10) fail("a dimension of the shape is too large");
+        v = v * 10 + (peek() - '0');
+        ++i_;
+      }
+      if (peek() == 'L') ++i_;  // Python 2's long literals
+      dims.push_back(v);
+      if (dims.size() > static_cast<size_t>(Shape::kMaxRank)) {
+        fail(fmt::format("the shape has more than {} dimensions, the most an initlab tensor has", Shape::kMaxRank));
+      }
+      space();
+      if (peek() == ',') {
+        ++i_;
+      } else if (peek() != ')') {
+        fail(fmt::format("expected ',' or ')' in the shape at byte {}", i_));
+      }
+    }
+    return dims;
+  }
+
+  std::string_view s_;
+  const std::string& where_;
+  size_t i_ = 0;
+};
+
+// The prefix and header. `read(offset, n)` gives up to n bytes of the file from offset.
+Header read_header(const std::function<std::string(size_t, size_t)>& read, const std::string& where) {
+  const std::string prefix = read(0, 12);
+  if (prefix.size() < 10 || prefix.compare(0, kMagicLen, kMagic, kMagicLen) != 0) {
+    throw IoError(fmt::format("{}: not a .npy file (expected the magic \\x93NUMPY at byte 0)", where));
+  }
+  const int major = static_cast<unsigned char>(prefix[6]), minor = static_cast<unsigned char>(prefix[7]);
+  size_t header_len = 0, offset = 0;
+  if (major == 1) {
+    header_len = static_cast<unsigned char>(prefix[8]) | static_cast<unsigned char>(prefix[9]) << 8;
+    offset = 10;
+  } else if (major == 2 || major == 3) {
+    if (prefix.size() < 12) throw IoError(fmt::format("{}: truncated .npy header", where));
+    for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<unsigned char>(prefix[8 + i])) << (8 * i);
+    offset = 12;
+  } else {
+    throw IoError(fmt::format("{}: .npy format version {}.{} is not supported (expected 1.0, 2.0 or 3.0)", where,
+                              major, minor));
+  }
+  if (minor != 0) {
+    throw IoError(fmt::format("{}: .npy format version {}.{} is not supported (expected 1.0, 2.0 or 3.0)", where,
+                              major, minor));
+  }
+  if (header_len > kMaxHeader) {
+    throw IoError(fmt::format("{}: the .npy header is {} bytes long; NumPy and initlab read at most {}", where,
+                              header_len, kMaxHeader));
+  }
+  const std::string text = read(offset, header_len);
+  if (text.size() < header_len) {
+    throw IoError(fmt::format("{}: header needs {} bytes, file has {}", where, offset + header_len,
+                              offset + text.size()));
+  }
+  Header h = DictParser(text, where).parse();
+  h.data_at = offset + header_len;
+  if (h.descr != "<f4") {
+    const bool numeric = h.descr.size() >= 3 && std::string_view("<>|=").find(h.descr[0]) != std::string_view::npos &&
+                         std::string_view("fiub").find(h.descr[1]) != std::string_view::npos;
+    throw IoError(fmt::format("{}: dtype '{}' is not supported (expected '<f4', float32 little-endian{})", where,
+                              excerpt(h.descr), numeric ? "; save it with a.astype(np.float32)" : ""));
+  }
+  return h;
+}
+
+// The shape, with its data size checked against what the file holds.
+Shape checked_shape(const Header& h, uint64_t file_size, const std::string& where) {
+  uint64_t count = 1;
+  for (int64_t d : h.dims) count = bytes_of(count, static_cast<uint64_t>(d));
+  const uint64_t need = bytes_of(count, sizeof(float));
+  const uint64_t have = file_size - h.data_at;
+  const std::string shape_text =
+      h.dims.size() == 1 ? fmt::format("({},)", h.dims[0]) : fmt::format("({})", fmt::join(h.dims, ", "));
+  if (need != have) {
+    throw IoError(fmt::format("{}: shape {} needs {} bytes of data, found {}", where, shape_text,
+                              need == std::numeric_limits<uint64_t>::max() ? "more than 2^64" : std::to_string(need),
+                              have));
+  }
+  return Shape(h.dims);
+}
+
+// Fortran (column-major) data in `t` rearranged into C order.
+Tensor to_c_order(const Tensor& f) {
+  const int rank = f.rank();
+  if (rank < 2) return f;
+  Tensor c(f.shape());
+  std::vector<int64_t> stride(static_cast<size_t>(rank));  // column-major strides
+  int64_t s = 1;
+  for (int k = 0; k < rank; ++k) {
+    stride[static_cast<size_t>(k)] = s;
+    s *= f.dim(k);
+  }
+  std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
+  int64_t src = 0;
+  for (int64_t i = 0; i < c.size(); ++i) {
+    c[i] = f[src];
+    for (int k = rank - 1; k >= 0; --k) {  // the C-order odometer
+      const auto uk = static_cast<size_t>(k);
+      if (++idx[uk] < f.dim(k)) {
+        src += stride[uk];
+        break;
+      }
+      src -= (idx[uk] - 1) * stride[uk];
+      idx[uk] = 0;
+    }
+  }
+  return c;
+}
+
+void check_finite(const Tensor& t, const std::string& where) {
+  const float* v = t.data();
+  for (int64_t i = 0; i < t.size(); ++i) {
+    if (std::isfinite(v[i])) continue;
+    std::vector<int64_t> idx(static_cast<size_t>(t.rank()));
+    int64_t r = i;
+    for (int k = t.rank() - 1; k >= 0; --k) {
+      idx[static_cast<size_t>(k)] = r % t.dim(k);
+      r /= t.dim(k);
+    }
+    throw IoError(fmt::format("{}: value {} (element ({})) is {}; expected finite values", where, i,
+                              fmt::join(idx, ", "), std::isnan(v[i]) ? "nan" : (v[i] > 0 ? "inf" : "-inf")));
+  }
+}
+
+Tensor finish(Tensor t, const Header& h, const std::string& where) {
+  if (h.fortran_order) t = to_c_order(t);
+  check_finite(t, where);
+  return t;
+}
 
 }  // namespace
 
@@ -44,56 +301,45 @@ std::string encode_npy(const Tensor& t) {
 }
 
 Tensor decode_npy(const std::string& bytes, const std::string& where) {
-  if (bytes.size() < 10 || bytes.compare(0, kMagicLen, kMagic, kMagicLen) != 0) {
-    throw IoError(fmt::format("{}: not a .npy file (expected the magic \\x93NUMPY at byte 0)", where));
-  }
-  const int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len = 0, offset = 0;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
-    offset = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) throw IoError(fmt::format("{}: truncated .npy header", where));
-    header_len = 0;
-    for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
-    offset = 12;
-  } else {
-    throw IoError(fmt::format("{}: .npy format version {} is not supported (expected 1, 2 or 3)", where, major));
-  }
-  if (bytes.size() < offset + header_len) {
-    throw IoError(fmt::format("{}: header needs {} bytes, file has {}", where, offset + header_len, bytes.size()));
-  }
-  const std::string header = bytes.substr(offset, header_len);
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")) || m[1] != "<f4") {
-    throw IoError(fmt::format("{}: dtype {} is not supported (expected '<f4', float32 little-endian)", where,
-                              m.size() > 1 ? "'" + m[1].str() + "'" : "(missing)"));
-  }
-  if (std::regex_search(header, m, std::regex("'fortran_order':\\s*True"))) {
-    throw IoError(fmt::format("{}: Fortran-ordered arrays are not supported (expected C order)", where));
-  }
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) {
-    throw IoError(fmt::format("{}: header has no shape: {}", where, header));
-  }
-  std::vector<int64_t> dims;
-  const std::string dims_text = m[1];
-  std::regex num("\\d+");
-  for (auto it = std::sregex_iterator(dims_text.begin(), dims_text.end(), num); it != std::sregex_iterator(); ++it) {
-    dims.push_back(std::stoll(it->str()));
-  }
-  Tensor t{Shape(dims)};
-  const size_t data_bytes = static_cast<size_t>(t.size()) * sizeof(float);
-  const size_t data_at = offset + header_len;
-  if (bytes.size() - data_at != data_bytes) {
-    throw IoError(fmt::format("{}: shape {} needs {} bytes of data, found {}", where, t.shape().str(), data_bytes,
-                              bytes.size() - data_at));
-  }
-  std::memcpy(t.data(), bytes.data() + data_at, data_bytes);
-  return t;
+  const Header h = read_header(
+      [&](size_t at, size_t n) { return at >= bytes.size() ? std::string() : bytes.substr(at, n); }, where);
+  const Shape shape = checked_shape(h, bytes.size(), where);
+  Tensor t(shape);
+  std::memcpy(t.data(), bytes.data() + h.data_at, static_cast<size_t>(t.size()) * sizeof(float));
+  return finish(std::move(t), h, where);
 }
 
 void save_npy(const std::string& path, const Tensor& t) { write_file_atomically(path, encode_npy(t)); }
 
-Tensor load_npy(const std::string& path) { return decode_npy(read_file(path), path); }
+Tensor load_npy(const std::string& path) {
+  InputFile f(path);
+  // Up to n bytes from offset `at`.
+  const auto read_at = [&](uint64_t at, char* buf, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(f.fd(), buf + done, n - done, static_cast<off_t>(at + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) throw IoError(fmt::format("{}: read error: {}", path, std::strerror(errno)));
+      if (got == 0) break;
+      done += static_cast<size_t>(got);
+    }
+    return done;
+  };
+  const Header h = read_header(
+      [&](size_t at, size_t n) {
+        std::string buf(n, '\0');
+        buf.resize(read_at(at, buf.data(), n));
+        return buf;
+      },
+      path);
+  const Shape shape = checked_shape(h, f.size(), path);
+  Tensor t(shape);  // checks the memory budget
+  const size_t want = static_cast<size_t>(t.size()) * sizeof(float);
+  const size_t got = read_at(h.data_at, reinterpret_cast<char*>(t.data()), want);
+  if (got != want) {
+    throw IoError(fmt::format("{}: shape {} needs {} bytes of data, found {}", path, shape.str(), want, got));
+  }
+  return finish(std::move(t), h, path);
+}
 
 }  // namespace initlab

@@ -17,11 +17,18 @@ struct CsvTable {
 };
 
 /// Reads a CSV file with a header row; `label_column` (by name) becomes y, the
-/// other columns x. Every cell must be a number. Errors name the file, line
-/// and column.
+/// other columns x. Every cell must be a finite number that fits float32; the
+/// column names must be distinct and not empty. Errors name the file, line
+/// and column. Memory for the values is checked against the budget before it
+/// is allocated.
 CsvTable load_csv(const std::string& path, const std::string& label_column);
+/// The same, with the feature columns required to be exactly `features`
+/// (a test table against its training table): they may come in any order and
+/// are returned in this one; a missing or extra column is an error naming it.
+CsvTable load_csv(const std::string& path, const std::string& label_column, const std::vector<std::string>& features);
 /// The same from text; `where` names the source in errors.
-CsvTable parse_csv(const std::string& text, const std::string& label_column, const std::string& where = "csv");
+CsvTable parse_csv(const std::string& text, const std::string& label_column, const std::string& where = "csv",
+                   const std::vector<std::string>* features = nullptr);
 
 /// (n, classes) one-hot rows from integer labels (n,) or (n, 1) in [0, classes).
 Tensor one_hot(const Tensor& labels, int64_t classes);
