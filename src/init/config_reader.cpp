@@ -2,16 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <cfloat>
+#include <climits>
 #include <cmath>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/json_text.hpp"
+#include "initlab/core/suggest.hpp"
 
 namespace initlab::detail {
 
 ConfigReader::ConfigReader(const nlohmann::json& config, std::string class_name)
     : config_(config), class_name_(std::move(class_name)) {
   if (!config_.is_object()) {
-    throw ConfigError(fmt::format("{}: config: expected an object, got {}", class_name_, config_.dump()));
+    throw ConfigError(fmt::format("{}: config: expected an object, got {}", class_name_, json_excerpt(config_)));
   }
 }
 
@@ -24,7 +28,8 @@ const nlohmann::json* ConfigReader::get(const std::string& key) {
 
 void ConfigReader::fail(const std::string& key, const std::string& expected,
                         const nlohmann::json& found) const {
-  throw ConfigError(fmt::format("{}: config.{}: expected {}, got {}", class_name_, key, expected, found.dump()));
+  throw ConfigError(
+      fmt::format("{}: config.{}: expected {}, got {}", class_name_, text_excerpt(key), expected, json_excerpt(found)));
 }
 
 double ConfigReader::number(const std::string& key, double fallback) {
@@ -38,6 +43,7 @@ std::optional<double> ConfigReader::optional_number(const std::string& key) {
   if (!v->is_number() || v->is_boolean()) fail(key, "a number", *v);
   const double d = v->get<double>();
   if (!std::isfinite(d)) fail(key, "a finite number", *v);
+  if (std::abs(d) > FLT_MAX) fail(key, "a number float32 can hold (at most 3.4e38 in magnitude)", *v);
   return d;
 }
 
@@ -49,11 +55,20 @@ double ConfigReader::required_number(const std::string& key, const std::string& 
   return *v;
 }
 
-int64_t ConfigReader::integer(const std::string& key, int64_t fallback) {
+int64_t ConfigReader::integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) {
   const auto* v = get(key);
   if (v == nullptr) return fallback;
   if (!v->is_number_integer()) fail(key, "an integer", *v);
-  return v->get<int64_t>();
+  const bool too_big = v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
+  const int64_t i = too_big ? INT64_MAX : v->get<int64_t>();
+  if (too_big || i < min || i > max) {
+    fail(key,
+         max == INT64_MAX && min == INT64_MIN ? std::string("an integer within the int64 range")
+         : max == INT64_MAX                   ? fmt::format("an integer >= {}", min)
+                                              : fmt::format("an integer from {} to {}", min, max),
+         *v);
+  }
+  return i;
 }
 
 std::string ConfigReader::text(const std::string& key, const std::string& fallback) {
@@ -79,28 +94,31 @@ std::optional<std::vector<int>> ConfigReader::axes(const std::string& key) {
   const auto* v = get(key);
   if (v == nullptr) return std::nullopt;
   std::vector<int> out;
+  // Axes index a tensor's dimensions: anything beyond ±1024 is no axis (and would not fit an int).
+  auto axis = [&](const nlohmann::json& a) {
+    if (!a.is_number_integer() || (a.is_number_unsigned() && a.get<uint64_t>() > 1024) ||
+        (!a.is_number_unsigned() && (a.get<int64_t>() < -1024 || a.get<int64_t>() > 1024))) {
+      fail(key, "an integer axis or a list of integer axes (within ±1024)", *v);
+    }
+    return static_cast<int>(a.get<int64_t>());
+  };
   if (v->is_number_integer()) {
-    out.push_back(v->get<int>());
+    out.push_back(axis(*v));
     return out;
   }
   if (!v->is_array()) fail(key, "an integer or a list of integers", *v);
-  for (const auto& a : *v) {
-    if (!a.is_number_integer()) fail(key, "a list of integers", *v);
-    out.push_back(a.get<int>());
-  }
+  for (const auto& a : *v) out.push_back(axis(a));
   return out;
 }
 
 void ConfigReader::finish() const {
-  std::vector<std::string> unknown;
+  const std::vector<std::string> known(read_.begin(), read_.end());
   for (const auto& [k, v] : config_.items()) {
-    if (!read_.count(k)) unknown.push_back(k);
+    if (read_.count(k)) continue;
+    throw ConfigError(fmt::format("{}: config.{}: unknown field '{}'{} ({} takes: {})", class_name_, text_excerpt(k),
+                                  text_excerpt(k), did_you_mean(k, known), class_name_,
+                                  known.empty() ? std::string("no fields") : fmt::format("{}", fmt::join(known, ", "))));
   }
-  if (unknown.empty()) return;
-  std::vector<std::string> known(read_.begin(), read_.end());
-  throw ConfigError(fmt::format("{}: config has unknown field{} '{}' (expected only: {})", class_name_,
-                                unknown.size() > 1 ? "s" : "", fmt::join(unknown, "', '"),
-                                known.empty() ? std::string("no fields") : fmt::format("{}", fmt::join(known, ", "))));
 }
 
 }  // namespace initlab::detail

@@ -4,10 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/json_text.hpp"
 #include "initlab/core/number_format.hpp"
+#include "initlab/core/suggest.hpp"
 #include "initlab/core/seed.hpp"
 #include "initlab/init/registry.hpp"
 
@@ -69,34 +72,38 @@ Initializer Initializer::from_config(const nlohmann::json& config) {
       throw ConfigError(fmt::format(
           "initializer config: expected a string field 'class_name' (e.g. {{\"class_name\": \"HeNormal\", "
           "\"config\": {{\"seed\": 7}}}}), got {}",
-          config.dump()));
+          json_excerpt(config)));
     }
     name = cls->get<std::string>();
+    // The envelope Keras writes around every object ("shared_object_id" when
+    // a .keras file's config serializes one instance twice).
+    static const std::vector<std::string> envelope = {"module", "class_name", "config", "registered_name",
+                                                      "shared_object_id"};
     for (const auto& [k, v] : config.items()) {
-      if (k != "class_name" && k != "config" && k != "module" && k != "registered_name") {
-        throw ConfigError(fmt::format(
-            "initializer config '{}': unknown field '{}' (expected class_name, config, module, registered_name)",
-            name, k));
+      if (std::find(envelope.begin(), envelope.end(), k) == envelope.end()) {
+        throw ConfigError(fmt::format("initializer config '{}': unknown field '{}'{} (an initializer config takes: {})",
+                                      text_excerpt(name), text_excerpt(k), did_you_mean(k, envelope),
+                                      fmt::join(envelope, ", ")));
       }
     }
     auto cfg = config.find("config");
     if (cfg != config.end() && !cfg->is_null()) {
       if (!cfg->is_object()) {
         throw ConfigError(fmt::format("initializer config '{}': field 'config' must be an object, got {}",
-                                      name, cfg->dump()));
+                                      text_excerpt(name), json_excerpt(*cfg)));
       }
       params = *cfg;
     }
   } else {
     throw ConfigError(fmt::format(
         "initializer: expected a string id or a {{\"class_name\": ..., \"config\": ...}} object, got {}",
-        config.dump()));
+        json_excerpt(config)));
   }
   const InitializerInfo* info = find_initializer(name);
   if (info == nullptr) {
     std::vector<std::string> ids;
     for (const auto& e : initializer_catalogue()) ids.push_back(e.id);
-    throw ConfigError(fmt::format("unknown initializer '{}'; did you mean '{}'? Valid ids: {}", name,
+    throw ConfigError(fmt::format("unknown initializer '{}'; did you mean '{}'? Valid ids: {}", text_excerpt(name),
                                   closest_initializer_name(name), fmt::join(ids, ", ")));
   }
   return Initializer(info->make(params));
@@ -105,13 +112,7 @@ Initializer Initializer::from_config(const nlohmann::json& config) {
 Initializer Initializer::parse(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && (text[first] == '{' || text[first] == '"')) {
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw ConfigError(fmt::format("initializer: invalid JSON: {}", e.what()));
-    }
-    return from_config(j);
+    return from_config(parse_json_text(text, "initializer"));
   }
   return from_config(nlohmann::json(text));
 }

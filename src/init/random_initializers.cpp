@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cfloat>
+#include <cmath>
+
 #include "builtin_initializers.hpp"
 #include "config_reader.hpp"
 #include "initlab/core/error.hpp"
@@ -13,11 +16,25 @@ namespace {
 
 using nlohmann::json;
 
+// The largest |z| a standard normal draw can take here is below 7 (Box-Muller on
+// 32-bit uniforms gives at most sqrt(-2 ln 2^-32) ≈ 6.66); 10 leaves room.
+constexpr double kNormalReach = 10.0;
+
+// mean ± reach·stddev must stay within float32, or some draws become infinite.
+void check_reach(const char* cls, const char* std_key, double mean, double stddev, double reach) {
+  if (std::abs(mean) + reach * stddev > FLT_MAX) {
+    throw ConfigError(fmt::format("{}: config.{}: mean {:g} and {} {:g} draw values beyond float32's range "
+                                  "(|mean| + {:g}·{} must stay below 3.4e38)",
+                                  cls, std_key, mean, std_key, stddev, reach, std_key));
+  }
+}
+
 /// Keras RandomNormal(mean=0, stddev=0.05): w ~ N(mean, stddev²).
 class RandomNormalInit final : public InitializerImpl {
  public:
   RandomNormalInit(double mean, double stddev) : mean_(mean), stddev_(stddev) {
     if (stddev < 0) throw ConfigError(fmt::format("RandomNormal: config.stddev: expected >= 0, got {}", stddev));
+    check_reach("RandomNormal", "stddev", mean, stddev, kNormalReach);
   }
   std::string id() const override { return "random_normal"; }
   std::string class_name() const override { return "RandomNormal"; }
@@ -37,6 +54,18 @@ class RandomUniformInit final : public InitializerImpl {
   RandomUniformInit(double lo, double hi) : lo_(lo), hi_(hi) {
     if (!(lo < hi)) {
       throw ConfigError(fmt::format("RandomUniform: expected minval < maxval, got minval {} and maxval {}", lo, hi));
+    }
+    // The draws are float32: lo + (hi - lo)·u, with the bounds and their difference in float.
+    const float flo = static_cast<float>(lo), fhi = static_cast<float>(hi);
+    if (!(flo < fhi)) {
+      throw ConfigError(fmt::format("RandomUniform: minval {} and maxval {} are the same float32 value; expected "
+                                    "a wider interval",
+                                    lo, hi));
+    }
+    if (!std::isfinite(fhi - flo)) {
+      throw ConfigError(fmt::format("RandomUniform: config.maxval - config.minval = {:g} exceeds float32's range "
+                                    "(3.4e38); expected a narrower interval",
+                                    hi - lo));
     }
   }
   std::string id() const override { return "random_uniform"; }
@@ -60,12 +89,16 @@ class TruncatedInit final : public InitializerImpl {
   // Keras flavour.
   TruncatedInit(double mean, double stddev) : keras_(true), mean_(mean), stddev_(stddev), a_(-2), b_(2) {
     if (stddev < 0) throw ConfigError(fmt::format("TruncatedNormal: config.stddev: expected >= 0, got {}", stddev));
+    check_reach("TruncatedNormal", "stddev", mean, stddev, 2.0);  // cut at mean ± 2·stddev
   }
   // PyTorch flavour, absolute bounds.
   TruncatedInit(double mean, double stddev, double a, double b)
       : keras_(false), mean_(mean), stddev_(stddev), a_(a), b_(b) {
     if (!(stddev > 0)) throw ConfigError(fmt::format("TruncNormal: config.std: expected > 0, got {}", stddev));
     if (!(a < b)) throw ConfigError(fmt::format("TruncNormal: expected a < b, got a {} and b {}", a, b));
+    if (!(static_cast<float>(a) < static_cast<float>(b))) {
+      throw ConfigError(fmt::format("TruncNormal: a {} and b {} are the same float32 value; expected a wider interval", a, b));
+    }
   }
   std::string id() const override { return keras_ ? "truncated_normal" : "trunc_normal"; }
   std::string class_name() const override { return keras_ ? "TruncatedNormal" : "TruncNormal"; }

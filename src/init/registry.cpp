@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "builtin_initializers.hpp"
+#include "initlab/core/suggest.hpp"
 
 namespace initlab {
 namespace {
@@ -40,24 +41,6 @@ Registry& registry() {
   return *r;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 }  // namespace
 
 const std::deque<InitializerInfo>& initializer_catalogue() { return registry().entries; }
@@ -85,21 +68,22 @@ void register_initializer(InitializerInfo info) {
 }
 
 std::string closest_initializer_name(const std::string& name) {
-  const std::string key = lower(name);
-  std::string best;
-  size_t best_d = SIZE_MAX;
+  // Any of an entry's names may be the closest; the suggestion is its id.
+  std::vector<std::string> names;
+  std::vector<const InitializerInfo*> owner;
   for (const auto& e : initializer_catalogue()) {
-    std::vector<std::string> names = {e.id, e.class_name};
-    names.insert(names.end(), e.aliases.begin(), e.aliases.end());
-    for (const auto& n : names) {
-      const size_t d = edit_distance(key, lower(n));
-      if (d < best_d) {
-        best_d = d;
-        best = e.id;
-      }
+    for (const auto* n : {&e.id, &e.class_name}) {
+      names.push_back(*n);
+      owner.push_back(&e);
+    }
+    for (const auto& a : e.aliases) {
+      names.push_back(a);
+      owner.push_back(&e);
     }
   }
-  return best;
+  const auto best = closest_word(name, names);
+  if (!best) return "";
+  return owner[static_cast<size_t>(std::find(names.begin(), names.end(), *best) - names.begin())]->id;
 }
 
 }  // namespace initlab

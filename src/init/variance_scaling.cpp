@@ -197,7 +197,14 @@ class KaimingInit final : public ScaledInit {
 class XavierInit final : public ScaledInit {
  public:
   XavierInit(bool uniform, double gain)
-      : ScaledInit(uniform ? Distribution::kUniform : Distribution::kUntruncatedNormal), gain_(gain) {}
+      : ScaledInit(uniform ? Distribution::kUniform : Distribution::kUntruncatedNormal), gain_(gain) {
+    // std ≤ gain·√2 (fan_in + fan_out ≥ 1); normal draws reach 10σ at most: all of it within float32.
+    if (std::abs(gain) * std::sqrt(2.0) * 10.0 > 3.4e38) {
+      throw ConfigError(fmt::format("{}: config.gain: {:g} draws values beyond float32's range (expected |gain| "
+                                    "below 2.4e37)",
+                                    class_name(), gain));
+    }
+  }
   std::string id() const override { return dist_ == Distribution::kUniform ? "xavier_uniform" : "xavier_normal"; }
   std::string class_name() const override {
     return dist_ == Distribution::kUniform ? "XavierUniform" : "XavierNormal";

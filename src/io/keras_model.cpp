@@ -6,6 +6,8 @@
 #include <map>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/json_text.hpp"
+#include "initlab/core/suggest.hpp"
 #include "initlab/init/initializer.hpp"
 #include "initlab/nn/activation_layer.hpp"
 #include "initlab/nn/batch_normalization.hpp"
@@ -24,6 +26,50 @@ struct LayerEntry {
   JsonValue config;
 };
 
+// Sizes (units, filters, kernel and pool sizes, strides, dimensions) are at
+// least 1 and fit an int32: nothing larger is a layer anyone builds, and
+// products of such sizes stay far from int64's range.
+constexpr int64_t kMaxSize = 2147483647;
+
+// Keys of the envelope Keras writes around every object: Keras 3's
+// serialize_keras_object, tf-keras's legacy {"class_name", "config"} entries,
+// functional models' "name" and "inbound_nodes", and "shared_object_id" when a
+// .keras file's config serializes one instance twice.
+const std::vector<std::string>& envelope_keys() {
+  static const std::vector<std::string> keys = {"module",        "class_name", "config", "registered_name",
+                                                "build_config",  "name",       "inbound_nodes",
+                                                "shared_object_id"};
+  return keys;
+}
+
+// Keys every layer's get_config() may write (Keras 3 Layer/Operation, tf-keras
+// base_layer): "dynamic" only when true, the input shapes on a first layer.
+const std::vector<std::string>& base_layer_keys() {
+  static const std::vector<std::string> keys = {"name",        "trainable",         "dtype",      "batch_input_shape",
+                                                "batch_shape", "input_shape",       "dynamic",    "activity_regularizer"};
+  return keys;
+}
+
+// A member that only a non-default value makes unsupported: absent, null or `neutral` passes.
+void require_default(const JsonValue& c, const std::string& key, const nlohmann::json& neutral, const std::string& why) {
+  auto v = c.find(key);
+  if (!v || v->json() == neutral) return;
+  v->fail(fmt::format("{} is not supported by initlab ({}); expected {}", key, why, json_excerpt(neutral)));
+}
+
+// A positive size that fits an int32: "expected a positive number of units, found 0".
+int64_t size_of(const JsonValue& v, const std::string& what) {
+  const int64_t n = v.integer();
+  if (n < 1) v.fail(fmt::format("expected a positive number of {}, found {}", what, n));
+  if (n > kMaxSize) v.fail(fmt::format("expected at most {} {}, found {}", kMaxSize, what, n));
+  return n;
+}
+
+int64_t size_of_or(const JsonValue& c, const std::string& key, int64_t fallback) {
+  auto v = c.find(key);
+  return v ? size_of(*v, key) : fallback;
+}
+
 // Keras layer names: the given one, or none (the model then names it as Keras would).
 std::string layer_name(const JsonValue& c) { return c.text("name", ""); }
 
@@ -36,7 +82,8 @@ void require_absent_regularizers(const JsonValue& c, std::initializer_list<const
   for (const char* k : keys) require_null(c, k, "regularizers and constraints are not implemented");
 }
 
-// "dtype": "float32" or a DTypePolicy envelope named float32.
+// "dtype": "float32" or a DTypePolicy envelope named float32 (tf-keras's
+// mixed-precision "Policy" and Keras 3.0's "FloatDTypePolicy" too).
 void check_dtype(const JsonValue& c) {
   auto v = c.find("dtype");
   if (!v) return;
@@ -44,17 +91,26 @@ void check_dtype(const JsonValue& c) {
   if (v->is_string()) {
     name = v->text();
   } else if (v->is_object()) {
-    name = v->at("config").text("name", "float32");
+    v->check_keys(envelope_keys(), "a dtype policy");
+    const std::string cls = v->at("class_name").text();
+    if (cls.find("Quantized") != std::string::npos) {
+      v->at("class_name").fail(fmt::format("quantized layers (\"{}\") are not supported by initlab", text_excerpt(cls)));
+    }
+    const JsonValue config = v->at("config");
+    config.check_keys({"name"}, "a dtype policy's config");
+    name = config.text("name", "float32");
   } else {
     v->fail_expected("a dtype name or a DTypePolicy");
   }
-  if (name != "float32") v->fail(fmt::format("initlab computes in float32; the dtype policy \"{}\" is not supported", name));
+  if (name != "float32") {
+    v->fail(fmt::format("initlab computes in float32; the dtype policy \"{}\" is not supported", text_excerpt(name)));
+  }
 }
 
 void check_channels_last(const JsonValue& c) {
   const std::string f = c.text("data_format", "channels_last");
   if (f != "channels_last") {
-    c.at("data_format").fail(fmt::format("initlab's images are NHWC (\"channels_last\"); found \"{}\"", f));
+    c.at("data_format").fail(fmt::format("initlab's images are NHWC (\"channels_last\"); found \"{}\"", text_excerpt(f)));
   }
 }
 
@@ -67,7 +123,7 @@ Activation activation_of(const JsonValue& c) {
   try {
     return Activation(v->text());
   } catch (const Error& e) {
-    v->fail(e.what());
+    v->fail(text_excerpt(e.what(), 400));
   }
 }
 
@@ -81,13 +137,20 @@ Initializer initializer_of(const JsonValue& c, const std::string& key, const cha
   }
 }
 
+// kernel_size, strides, pool_size, dilation_rate: n or [h, w], each a size.
 std::array<int64_t, 2> pair_of(const JsonValue& c, const std::string& key, std::array<int64_t, 2> fallback) {
   auto v = c.find(key);
   if (!v) return fallback;
-  const auto d = v->integers();
-  if (d.size() == 1) return {d[0], d[0]};
-  if (d.size() != 2) v->fail_expected("an integer or a list of two integers");
-  return {d[0], d[1]};
+  if (v->json().is_number()) {
+    const int64_t n = size_of(*v, key);
+    return {n, n};
+  }
+  if (!v->is_array() || (v->json().size() != 1 && v->json().size() != 2)) {
+    v->fail_expected("an integer or a list of two integers");
+  }
+  const auto e = v->elements();
+  const int64_t h = size_of(e[0], key);
+  return {h, e.size() == 1 ? h : size_of(e[1], key)};
 }
 
 // "batch_shape": [null, 28, 28, 1] → (28, 28, 1): every dimension after the batch must be known.
@@ -99,9 +162,14 @@ Shape sample_shape(const JsonValue& v, bool with_batch) {
     if (dims[i].is_null()) dims[i].fail("initlab needs every dimension of the input except the batch; found null");
     const int64_t n = dims[i].integer();
     if (n < 1) dims[i].fail(fmt::format("expected a positive dimension, found {}", n));
+    if (n > kMaxSize) dims[i].fail(fmt::format("expected a dimension of at most {}, found {}", kMaxSize, n));
     d.push_back(n);
   }
   if (with_batch && dims.empty()) v.fail("expected [batch, dims...], found an empty list");
+  if (dims.size() > (with_batch ? 9u : 8u)) {
+    v.fail(fmt::format("expected at most 8 dimensions besides the batch, found {}", dims.size() - (with_batch ? 1 : 0)));
+  }
+  if (with_batch && !dims[0].is_null()) dims[0].integer_in(1, INT64_MAX);  // a fixed batch size is metadata
   return Shape(d);
 }
 
@@ -118,8 +186,7 @@ std::shared_ptr<Layer> dense(const JsonValue& c) {
                                   "bias_constraint"});
   require_null(c, "quantization_config", "quantized layers are not implemented");
   if (c.has("lora_rank")) c.at("lora_rank").fail("LoRA layers are not supported by initlab");
-  const int64_t units = c.at("units").integer();
-  if (units < 1) c.at("units").fail(fmt::format("expected a positive number of units, found {}", units));
+  const int64_t units = size_of(c.at("units"), "units");
   return std::make_shared<Dense>(
       units, DenseOptions{.activation = activation_of(c),
                           .use_bias = c.boolean("use_bias", true),
@@ -131,15 +198,16 @@ std::shared_ptr<Layer> dense(const JsonValue& c) {
 std::shared_ptr<Layer> conv2d(const JsonValue& c) {
   require_absent_regularizers(c, {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
                                   "bias_constraint"});
+  require_null(c, "quantization_config", "quantized layers are not implemented");
+  if (c.has("lora_rank")) c.at("lora_rank").fail("LoRA layers are not supported by initlab");
   check_channels_last(c);
   if (pair_of(c, "dilation_rate", {1, 1}) != std::array<int64_t, 2>{1, 1}) {
     c.at("dilation_rate").fail("dilated convolutions are not implemented; expected [1, 1]");
   }
-  if (c.integer("groups", 1) != 1) c.at("groups").fail("grouped convolutions are not implemented; expected 1");
-  const int64_t filters = c.at("filters").integer();
-  if (filters < 1) c.at("filters").fail(fmt::format("expected a positive number of filters, found {}", filters));
+  if (size_of_or(c, "groups", 1) != 1) c.at("groups").fail("grouped convolutions are not implemented; expected 1");
+  const int64_t filters = size_of(c.at("filters"), "filters");
+  c.at("kernel_size");  // a missing field is an error
   const auto kernel = pair_of(c, "kernel_size", {0, 0});
-  if (!c.has("kernel_size")) c.at("kernel_size");  // missing field
   return std::make_shared<Conv2D>(
       filters, kernel,
       Conv2DOptions{.strides = pair_of(c, "strides", {1, 1}),
@@ -178,7 +246,7 @@ void check_last_axis(const JsonValue& c, const std::optional<Shape>& input) {
   const bool last = axes.size() == 1 && (axes[0] == -1 || (input && axes[0] == input->rank()));
   if (!last) {
     v->fail(fmt::format("initlab normalizes over the last axis only; expected -1{}, found {}",
-                        input ? fmt::format(" or {}", input->rank()) : "", v->json().dump()));
+                        input ? fmt::format(" or {}", input->rank()) : "", json_excerpt(v->json())));
   }
 }
 
@@ -199,14 +267,16 @@ std::shared_ptr<Layer> batch_normalization(const JsonValue& c, const std::option
   check_initializer_is(c, "gamma_initializer", "ones");
   check_initializer_is(c, "moving_mean_initializer", "zeros");
   check_initializer_is(c, "moving_variance_initializer", "ones");
+  require_null(c, "virtual_batch_size", "ghost batch normalization is not implemented");
   return std::make_shared<BatchNormalization>(BatchNormalizationOptions{
-      .momentum = c.number("momentum", 0.99), .epsilon = c.number("epsilon", 1e-3), .name = layer_name(c)});
+      .momentum = c.float32("momentum", 0.99), .epsilon = c.float32("epsilon", 1e-3), .name = layer_name(c)});
 }
 
 std::shared_ptr<Layer> dropout(const JsonValue& c) {
   require_null(c, "noise_shape", "dropout masks are element-wise");
-  // A layer "seed" is accepted: initlab keys every mask by (global seed, layer name, step).
-  (void)c.find("seed");
+  // A layer "seed" is accepted (a non-negative integer): initlab keys every
+  // mask by (global seed, layer name, step).
+  if (auto seed = c.find("seed")) seed->unsigned_integer();
   return std::make_shared<Dropout>(c.at("rate").number(), layer_name(c));
 }
 
@@ -227,40 +297,89 @@ std::shared_ptr<Layer> normalization(const JsonValue& c, const std::optional<Sha
 
 using LayerReader = std::function<std::shared_ptr<Layer>(const JsonValue&, const std::optional<Shape>&)>;
 
-const std::map<std::string, LayerReader>& layer_readers() {
-  static const std::map<std::string, LayerReader> readers = {
-      {"Dense", [](const JsonValue& c, const auto&) { return dense(c); }},
-      {"Conv2D", [](const JsonValue& c, const auto&) { return conv2d(c); }},
-      {"Convolution2D", [](const JsonValue& c, const auto&) { return conv2d(c); }},
-      {"MaxPooling2D", [](const JsonValue& c, const auto&) { return pooling(c, true); }},
-      {"MaxPool2D", [](const JsonValue& c, const auto&) { return pooling(c, true); }},
-      {"AveragePooling2D", [](const JsonValue& c, const auto&) { return pooling(c, false); }},
-      {"AvgPool2D", [](const JsonValue& c, const auto&) { return pooling(c, false); }},
-      {"GlobalAveragePooling2D", [](const JsonValue& c, const auto&) { return global_average_pooling(c); }},
-      {"GlobalAvgPool2D", [](const JsonValue& c, const auto&) { return global_average_pooling(c); }},
-      {"Flatten", [](const JsonValue& c, const auto&) { return flatten(c); }},
-      {"BatchNormalization", batch_normalization},
-      {"Dropout", [](const JsonValue& c, const auto&) { return dropout(c); }},
-      {"Activation", [](const JsonValue& c, const auto&) { return activation(c); }},
-      {"Normalization", normalization},
+// A layer class initlab reads: how, and the config keys Keras 3 and tf-keras
+// 2.x write for it besides base_layer_keys() (their get_config(); keras/src/layers/...,
+// tf_keras/layers/...). A key in neither is refused with the closest one.
+struct LayerKind {
+  LayerReader read;
+  std::vector<std::string> keys;
+};
+
+const std::map<std::string, LayerKind>& layer_readers() {
+  static const std::vector<std::string> dense_keys = {
+      "units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+      "bias_regularizer", "kernel_constraint", "bias_constraint", "quantization_config", "lora_rank", "lora_alpha"};
+  static const std::vector<std::string> conv_keys = {
+      "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
+      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+      "kernel_constraint", "bias_constraint", "quantization_config", "lora_rank", "lora_alpha"};
+  static const std::vector<std::string> pool_keys = {"pool_size", "strides", "padding", "data_format"};
+  static const std::vector<std::string> global_pool_keys = {"data_format", "keepdims"};
+  static const std::vector<std::string> bn_keys = {
+      "axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+      "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+      "beta_constraint", "gamma_constraint", "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
+      "virtual_batch_size"};
+  auto plain = [](std::shared_ptr<Layer> (*f)(const JsonValue&)) {
+    return [f](const JsonValue& c, const std::optional<Shape>&) { return f(c); };
+  };
+  auto pool = [](bool max) {
+    return [max](const JsonValue& c, const std::optional<Shape>&) { return pooling(c, max); };
+  };
+  static const std::map<std::string, LayerKind> readers = {
+      {"Dense", {plain(dense), dense_keys}},
+      {"Conv2D", {plain(conv2d), conv_keys}},
+      {"Convolution2D", {plain(conv2d), conv_keys}},
+      {"MaxPooling2D", {pool(true), pool_keys}},
+      {"MaxPool2D", {pool(true), pool_keys}},
+      {"AveragePooling2D", {pool(false), pool_keys}},
+      {"AvgPool2D", {pool(false), pool_keys}},
+      {"GlobalAveragePooling2D", {plain(global_average_pooling), global_pool_keys}},
+      {"GlobalAvgPool2D", {plain(global_average_pooling), global_pool_keys}},
+      {"Flatten", {plain(flatten), {"data_format"}}},
+      {"BatchNormalization", {batch_normalization, bn_keys}},
+      {"Dropout", {plain(dropout), {"rate", "noise_shape", "seed"}}},
+      {"Activation", {plain(activation), {"activation"}}},
+      {"Normalization", {normalization, {"axis", "invert", "mean", "variance"}}},
   };
   return readers;
 }
 
-std::string known_layers() {
+// Every key a layer of this kind may carry.
+std::vector<std::string> layer_keys(const LayerKind& kind) {
+  std::vector<std::string> keys = base_layer_keys();
+  keys.insert(keys.end(), kind.keys.begin(), kind.keys.end());
+  return keys;
+}
+
+// InputLayer (Keras 3: batch_shape, dtype, sparse, ragged, name, optional;
+// tf-keras: batch_input_shape; the deprecated input_shape).
+void check_input_layer(const JsonValue& c) {
+  c.check_keys({"batch_shape", "batch_input_shape", "input_shape", "dtype", "sparse", "ragged", "name", "optional"},
+               "an InputLayer");
+  for (const char* k : {"sparse", "ragged", "optional"}) {
+    if (c.boolean(k, false)) c.at(k).fail(fmt::format("{} inputs are not supported by initlab; expected false", k));
+  }
+}
+
+std::vector<std::string> layer_class_names() {
   std::vector<std::string> names = {"InputLayer"};
   for (const auto& [k, v] : layer_readers()) names.push_back(k);
-  return fmt::format("{}", fmt::join(names, ", "));
+  return names;
 }
+
+std::string known_layers() { return fmt::format("{}", fmt::join(layer_class_names(), ", ")); }
 
 // {"module", "class_name", "config", "registered_name", ...} or the legacy {"class_name", "config"}.
 LayerEntry layer_entry(const JsonValue& e) {
   e.expect_object();
+  e.check_keys(envelope_keys(), "a layer entry");
   const std::string cls = e.at("class_name").text();
   if (auto r = e.find("registered_name"); r && r->is_string() && r->text() != cls) {
     r->fail(fmt::format("'{}' is a custom registered class; initlab cannot load custom layers (it knows {})",
-                        r->text(), known_layers()));
+                        text_excerpt(r->text()), known_layers()));
   }
+  if (auto b = e.find("build_config")) b->check_keys({"input_shape", "shapes_dict"}, "a build_config");
   auto config = e.at("config");
   config.expect_object();
   return {cls, config};
@@ -277,7 +396,7 @@ JsonValue layer_list(const JsonValue& config) {
 
 std::string dialect_of(const JsonValue& doc) {
   if (doc.has("module")) return "Keras 3";
-  if (doc.has("keras_version")) return fmt::format("tf-keras {}", doc.text("keras_version", "2"));
+  if (doc.has("keras_version")) return fmt::format("tf-keras {}", text_excerpt(doc.text("keras_version", "2"), 20));
   return "Keras";
 }
 
@@ -297,13 +416,22 @@ KerasModel keras_model_from_json(const nlohmann::json& document, const std::stri
   return keras_model_from_json(JsonValue(document, source));
 }
 
-KerasModel keras_model_from_json(const JsonValue& doc) {
+KerasModel keras_model_from_json(const JsonValue& doc, const std::vector<std::string>& beside) {
   doc.expect_object();
+  // Keras 3's envelope and compile_config; tf-keras's keras_version and backend.
+  std::vector<std::string> top = {"module",        "class_name",     "config",        "registered_name",
+                                  "build_config",  "compile_config", "keras_version", "backend"};
+  top.insert(top.end(), beside.begin(), beside.end());
+  doc.check_keys(top, "a Keras model file");
   const std::string cls = doc.at("class_name").text();
   if (cls != "Sequential") {
-    doc.at("class_name").fail(fmt::format("initlab loads Sequential models; found \"{}\"", cls));
+    doc.at("class_name").fail(fmt::format("initlab loads Sequential models; found \"{}\"", text_excerpt(cls)));
   }
   const JsonValue config = doc.at("config");
+  if (config.is_object()) {
+    config.check_keys({"name", "trainable", "dtype", "layers", "build_input_shape"}, "a Sequential's config");
+  }
+  if (auto b = doc.find("build_config")) b->check_keys({"input_shape", "shapes_dict"}, "a build_config");
   KerasModel out{Sequential(config.is_object() ? config.text("name", "sequential") : "sequential"), dialect_of(doc), {}};
   if (config.is_object()) check_dtype(config);
 
@@ -320,6 +448,7 @@ KerasModel keras_model_from_json(const JsonValue& doc) {
     const JsonValue& c = entry.config;
     if (entry.class_name == "InputLayer") {
       if (i != 0) entries[i].fail("an InputLayer must be the first layer");
+      check_input_layer(c);
       check_dtype(c);
       const auto s = own_input_shape(c);
       if (!s) c.fail("missing field: batch_shape (or batch_input_shape)");
@@ -328,9 +457,11 @@ KerasModel keras_model_from_json(const JsonValue& doc) {
     }
     auto reader = layer_readers().find(entry.class_name);
     if (reader == layer_readers().end()) {
-      entries[i].at("class_name").fail(fmt::format("unknown layer \"{}\" (initlab knows {})", entry.class_name,
-                                                   known_layers()));
+      entries[i].at("class_name").fail(fmt::format("unknown layer \"{}\"{} (initlab knows {})", text_excerpt(entry.class_name),
+                                                   did_you_mean(entry.class_name, layer_class_names()), known_layers()));
     }
+    c.check_keys(layer_keys(reader->second), fmt::format("a {} layer", entry.class_name));
+    if (c.boolean("dynamic", false)) c.at("dynamic").fail("eager-only (dynamic) layers are not supported by initlab; expected false");
     check_dtype(c);
     if (!have_input && out.model.layers().empty()) {
       if (auto s = own_input_shape(c)) set_input(*s);
@@ -340,7 +471,7 @@ KerasModel keras_model_from_json(const JsonValue& doc) {
     }
     std::shared_ptr<Layer> layer;
     try {
-      layer = reader->second(c, shape);
+      layer = reader->second.read(c, shape);
       if (!c.boolean("trainable", true)) {
         c.at("trainable").fail("frozen layers (trainable=false) are not supported by initlab yet");
       }
@@ -361,6 +492,16 @@ KerasModel keras_model_from_json(const JsonValue& doc) {
   return out;
 }
 
-KerasModel load_keras_model(const std::string& path) { return keras_model_from_json(read_json_file(path), path); }
+KerasModel load_keras_model(const std::string& path) {
+  const nlohmann::json document = read_json_file(path);
+  const JsonValue doc(document, path);
+  // A training job ({"model": ..., "training": ...}, or the model with a
+  // "training" section beside it) holds a model too.
+  if (doc.is_object() && doc.has("model") && !doc.has("class_name")) {
+    doc.check_keys({"model", "training"}, "a training job");
+    return keras_model_from_json(doc.at("model"));
+  }
+  return keras_model_from_json(doc, {"training"});
+}
 
 }  // namespace initlab

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <climits>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -9,7 +10,9 @@
 #include "initlab/core/atomic_file.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/core/rows.hpp"
+#include "initlab/core/safe_path.hpp"
 #include "initlab/core/seed.hpp"
+#include "initlab/core/suggest.hpp"
 #include "initlab/data/csv.hpp"
 #include "initlab/data/fashion_mnist.hpp"
 #include "initlab/data/playground.hpp"
@@ -62,7 +65,7 @@ int64_t classes_of(const Tensor& y) {
 TrainData csv_data(const JsonValue& spec) {
   const std::string label = spec.at("label").text();
   const CsvTable train = load_csv(spec.at("train").text(), label);
-  const CsvTable test = load_csv(spec.at("test").text(), label);
+  const CsvTable test = load_csv(spec.at("test").text(), label, train.feature_names);  // same columns, any order
   if (test.x.dim(1) != train.x.dim(1)) {
     spec.at("test").fail(fmt::format("the test table has {} feature columns, the training table {}", test.x.dim(1),
                                      train.x.dim(1)));
@@ -84,19 +87,24 @@ TrainData load_data(const JsonValue& spec) {
     name = spec.at("name").text();
     obj = spec;
   }
-  if (name == "fashion_mnist" || name == "fashion-mnist") return fashion_data();
+  if (name == "fashion_mnist" || name == "fashion-mnist") {
+    if (obj) obj->check_keys({"name"}, "the fashion_mnist data set");
+    return fashion_data();
+  }
   if (name == "csv") {
     if (!obj) spec.fail("a CSV data set needs {\"name\": \"csv\", \"train\": PATH, \"test\": PATH, \"label\": COLUMN}");
+    obj->check_keys({"name", "train", "test", "label"}, "a CSV data set");
     return csv_data(*obj);
   }
   const auto names = playground_dataset_names();
   if (std::find(names.begin(), names.end(), name) != names.end()) {
     PlaygroundOptions o;
     if (obj) {
+      obj->check_keys({"name", "noise", "samples", "train_fraction", "seed"}, "a Playground data set");
       o.noise = obj->number("noise", 0.0);
-      o.samples = obj->integer("samples", 0);
+      if (auto n = obj->find("samples")) o.samples = n->integer_in(1, INT64_MAX);
       o.train_fraction = obj->number("train_fraction", 0.5);
-      o.seed = static_cast<uint64_t>(obj->integer("seed", 0));
+      if (auto seed = obj->find("seed")) o.seed = seed->unsigned_integer();
     }
     try {
       return playground_data(name, o);
@@ -106,16 +114,23 @@ TrainData load_data(const JsonValue& spec) {
       spec.fail(e.what());
     }
   }
-  spec.fail(fmt::format("unknown data set \"{}\" (expected fashion_mnist, {}, or {{\"name\": \"csv\", ...}})", name,
-                        fmt::join(names, ", ")));
+  std::vector<std::string> all = {"fashion_mnist", "csv"};
+  all.insert(all.end(), names.begin(), names.end());
+  (obj ? obj->at("name") : spec)
+      .fail(fmt::format("unknown data set \"{}\"{} (expected fashion_mnist, {}, or {{\"name\": \"csv\", ...}})",
+                        text_excerpt(name), did_you_mean(name, all), fmt::join(names, ", ")));
 }
 
 // x reshaped to the model's input shape when the sizes agree (Fashion-MNIST's
 // 28×28×1 images for a model that takes 784 features).
 Tensor fit_to_input(const Tensor& x, const Sequential& model, const std::string& where) {
+  if (x.rank() < 1 || x.dim(0) == 0) {
+    throw ValueError(fmt::format("{}: the data set holds no samples (shape {}); training needs at least one", where,
+                                 x.shape().str()));
+  }
   if (!model.input_shape()) return x;
   const Shape& in = *model.input_shape();
-  const int64_t per_sample = x.dim(0) == 0 ? 0 : x.size() / x.dim(0);
+  const int64_t per_sample = x.size() / x.dim(0);
   if (per_sample != in.numel()) {
     throw ShapeError(fmt::format("{}: the data's samples have shape {} ({} values), but model '{}' takes inputs of "
                                  "shape {} ({} values)",
@@ -158,18 +173,22 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
   const JsonValue root(document, path);
   root.expect_object();
   const bool wrapped = root.has("model");
+  if (wrapped) root.check_keys({"model", "training"}, "a training job");
   const JsonValue model_doc = wrapped ? root.at("model") : root;
   const nlohmann::json empty = nlohmann::json::object();
   const JsonValue training = root.find("training") ? root.at("training").expect_object() : JsonValue(empty, path, "training");
+  training.check_keys({"dataset", "epochs", "batch_size", "validation_split", "validation", "shuffle", "seed", "optimizer",
+                       "loss", "metrics"},
+                      "the training section");
 
   // The seed first: the model's variables are created from it.
   TrainJobResult result;
   result.seed = options.seed ? *options.seed
-                : training.has("seed") ? static_cast<uint64_t>(training.at("seed").integer())
+                : training.has("seed") ? training.at("seed").unsigned_integer()
                                        : current_seed();
   set_seed(result.seed);
 
-  KerasModel km = keras_model_from_json(model_doc);
+  KerasModel km = wrapped ? keras_model_from_json(model_doc) : keras_model_from_json(model_doc, {"training"});
   Sequential& model = km.model;
   CompileSettings compile;
   if (km.compile) compile = *km.compile;
@@ -182,13 +201,14 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
   if (auto v = training.find("metrics")) compile.metrics = keras_metrics(*v);
   if (!compile.optimizer) compile.optimizer = make_optimizer("rmsprop");  // Keras's compile() default
 
-  const int epochs = options.epochs ? *options.epochs : static_cast<int>(training.integer("epochs", 1));
-  const int64_t batch = options.batch_size ? *options.batch_size : training.integer("batch_size", 32);
-  if (epochs < 0) training.at("epochs").fail(fmt::format("expected a number of epochs >= 0, found {}", epochs));
-  if (batch < 1) training.at("batch_size").fail(fmt::format("expected a batch size >= 1, found {}", batch));
+  // Fields read at their own type's range: nothing wraps (4294967297 epochs is an error, not 1).
+  const int epochs = options.epochs ? *options.epochs : static_cast<int>(training.integer_in("epochs", 1, 0, INT_MAX));
+  const int64_t batch = options.batch_size ? *options.batch_size : training.integer_in("batch_size", 32, 1, INT64_MAX);
+  if (epochs < 0) throw ValueError(fmt::format("expected a number of epochs >= 0, found {}", epochs));
+  if (batch < 1) throw ValueError(fmt::format("expected a batch size >= 1, found {}", batch));
   const std::string validation = training.text("validation", "split");
   if (validation != "split" && validation != "test") {
-    training.at("validation").fail(fmt::format("expected \"split\" or \"test\", found \"{}\"", validation));
+    training.at("validation").fail(fmt::format("expected \"split\" or \"test\", found \"{}\"", text_excerpt(validation)));
   }
   const double split = validation == "test" ? 0.0 : training.number("validation_split", 0.1);
   if (!(split >= 0 && split < 1)) training.at("validation_split").fail(fmt::format("expected a fraction in [0, 1), found {}", split));
@@ -221,7 +241,8 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
                      compile.optimizer->name(), compile.optimizer->learning_rate(), compile.loss.name(),
                      fmt::join(compile.metrics, ", "), epochs, batch, result.seed);
 
-  const std::string dir = options.out_dir.empty() ? "runs/" + model.name() : options.out_dir;
+  const std::string dir =
+      options.out_dir.empty() ? "runs/" + file_name_from(model.name(), "model name") : options.out_dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw IoError(fmt::format("cannot create the output directory '{}': {}", dir, ec.message()));

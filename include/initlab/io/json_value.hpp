@@ -5,6 +5,10 @@
 //   model.json: config.layers[2].config.units: expected an integer, found "64"
 //
 // Used by every reader of JSON configs (Keras model files, training jobs).
+// Numbers are read exactly: an integer beyond the field's range, a fraction
+// where an integer is needed, or a number float32 cannot hold is an error
+// naming the field, never a wrapped, truncated or clamped value; a key the
+// reader does not know is an error with the closest known key (check_keys).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -46,8 +50,17 @@ class JsonValue {
   /// Member names of an object, in document order.
   std::vector<std::string> keys() const;
 
+  /// Any integer an int64 holds (3.0 counts; 18446744073709551615 and 2.5 do not).
   int64_t integer() const;
+  /// An integer in [min, max]: "expected an integer from 1 to 2147483647, found 4294967297".
+  int64_t integer_in(int64_t min, int64_t max) const;
+  /// A non-negative integer up to `max` (seeds take the whole uint64 range).
+  uint64_t unsigned_integer(uint64_t max = UINT64_MAX) const;
+  /// A finite number.
   double number() const;
+  /// A finite number float32 can hold (|x| <= 3.4e38): what a tensor or a
+  /// float32 hyperparameter will receive.
+  double float32() const;
   std::string text() const;
   bool boolean() const;
   /// A list of integers; a single integer counts as a list of one.
@@ -55,9 +68,16 @@ class JsonValue {
 
   // The same for a member, with a value for when it is absent or null.
   int64_t integer(const std::string& key, int64_t fallback) const;
+  int64_t integer_in(const std::string& key, int64_t fallback, int64_t min, int64_t max) const;
   double number(const std::string& key, double fallback) const;
+  double float32(const std::string& key, double fallback) const;
   std::string text(const std::string& key, const std::string& fallback) const;
   bool boolean(const std::string& key, bool fallback) const;
+
+  /// Throws unless every key of this object is in `known`: "<where>.betaa_1:
+  /// unknown field 'betaa_1'; did you mean 'beta_1'? (<what> takes: ...)".
+  /// `what` names the object in the message ("Adam's config", "a Dense layer").
+  void check_keys(const std::vector<std::string>& known, const std::string& what) const;
 
   /// Throws unless this is an object (or array).
   const JsonValue& expect_object() const;
@@ -75,7 +95,10 @@ class JsonValue {
   std::string source_, path_;
 };
 
-/// Parses a JSON text; a syntax error is a ConfigError naming `source`, the line and column.
+/// Parses a JSON text (parse_json_text in core/json_text.hpp): a syntax error,
+/// nesting deeper than 64 levels or a number beyond double's range is a
+/// ConfigError naming `source`, the line and column; the document's memory is
+/// checked against the budget before it is built.
 nlohmann::json parse_json(const std::string& text, const std::string& source);
 /// Reads and parses a JSON file (IoError when it cannot be read).
 nlohmann::json read_json_file(const std::string& path);

@@ -11,10 +11,14 @@
 // Layers: InputLayer, Dense, Conv2D, MaxPooling2D, AveragePooling2D,
 // GlobalAveragePooling2D, Flatten, BatchNormalization, Dropout, Activation,
 // Normalization. Initializers go through Initializer::from_config, so every
-// Keras initializer config works. Unknown keys are ignored (newer Keras
-// versions add some); an unknown layer, a missing field, a wrong type, or a
-// setting initlab does not implement (a regularizer, channels_first, dilation)
-// is a ConfigError naming the JSON path: `model.json: config.layers[1].config.units: missing field`.
+// Keras initializer config works. Every key Keras 3 or tf-keras 2.x writes is
+// accepted, and one whose value initlab does not implement (a regularizer,
+// channels_first, dilation, sparse inputs) is an error naming it; a key Keras
+// does not write is an error with the closest known key ("did you mean
+// 'units'?"), in the envelope, the layer configs, compile_config, the
+// optimizer and the loss alike. Sizes are integers from 1 to 2^31 - 1 and
+// float hyperparameters must fit float32. Errors are ConfigErrors naming the
+// JSON path: `model.json: config.layers[1].config.units: missing field`.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -48,9 +52,11 @@ struct KerasModel {
 /// The Sequential model of a Keras model JSON (uncompiled, not built unless the
 /// JSON gives the input shape). `source` names the document in errors.
 KerasModel keras_model_from_json(const nlohmann::json& document, const std::string& source = "model");
-/// The same for a value inside a larger document (errors carry its path).
-KerasModel keras_model_from_json(const JsonValue& document);
-/// The same from a file.
+/// The same for a value inside a larger document (errors carry its path);
+/// `beside` names top-level keys another reader handles (a training job's "training").
+KerasModel keras_model_from_json(const JsonValue& document, const std::vector<std::string>& beside = {});
+/// The same from a file; a training job's file (a "training" section beside
+/// the model, or {"model": ..., "training": ...}) gives its model.
 KerasModel load_keras_model(const std::string& path);
 
 /// An optimizer from its Keras form: "adam", or {"class_name": "Adam", "config": {"learning_rate": ...}}.
