@@ -14,9 +14,9 @@
 
 namespace initlab::fuzz {
 
-/// Memory budget of every target: a size the input declares beyond it is
+/// Memory budget of every target (64 MB): a size the input declares beyond it is
 /// refused with a ResourceError instead of being allocated.
-inline constexpr uint64_t kMemoryBudget = uint64_t{256} << 20;
+inline constexpr uint64_t kMemoryBudget = uint64_t{64} << 20;
 
 /// Sets the budget and one thread (called from LLVMFuzzerInitialize).
 void init_target(uint64_t budget = kMemoryBudget);

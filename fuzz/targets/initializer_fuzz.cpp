@@ -23,7 +23,7 @@ using namespace initlab;
 namespace {
 
 // Fills up to this many values (theory and describe take any shape).
-constexpr int64_t kMaxFill = int64_t{1} << 16;
+constexpr int64_t kMaxFill = int64_t{1} << 12;
 
 bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<size_t>(a.size())) == 0;

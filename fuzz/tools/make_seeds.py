@@ -436,7 +436,48 @@ def npy_seeds():
     put(t, "nasty_trailing_bytes", npy("<f4", [1], struct.pack("<2f", 1, 2)))
 
 
+# ---- JSON texts and text helpers ------------------------------------------------------------------------
+def json_text_seeds():
+    t = "json_text"
+    with open(os.path.join(ROOT, "examples", "configs", "fashion_mlp_rmsprop.json"), "rb") as fh:
+        put(t, "example_fashion_mlp_rmsprop", fh.read())
+    put(t, "initializer_config", dumps({"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.05}}))
+    for name, s in [
+        ("depth_64", "[" * 64 + "]" * 64), ("depth_65", "[" * 65 + "]" * 65),
+        ("depth_objects_65", '{"a":' * 65 + "1" + "}" * 65), ("depth_unclosed_9000", "[" * 9000),
+        ("numbers", "[0, -0, 1e308, -1e308, 5e-324, 1.7976931348623157e308, 9223372036854775807, "
+                    "18446744073709551615, 18446744073709551616, -9223372036854775809, 1e-400]"),
+        ("nasty_1e400", '{"units": 1e400}'), ("nasty_minus_1e400", "[-1e400]"), ("nasty_nan", "[NaN, Infinity]"),
+        ("strings", r'["a\\b", "\u00e9\u4e2d\ud83d\ude00", "\n\t\"", ""]'),
+        ("nasty_lone_surrogate", r'["\ud800", "\udc00x"]'), ("nasty_nul_escape", r'"a\u0000b"'),
+        ("nasty_long_string", '"' + "x" * 15000 + '"'), ("long_array", "[" + ",".join(["1"] * 4000) + "]"),
+        ("wide_object", "{" + ",".join('"k%d": %d' % (i, i) for i in range(1500)) + "}"),
+        ("duplicate_keys", '{"a": 1, "a": 2}'), ("nasty_trailing_garbage", '{"a": 1} x'),
+        ("nasty_trailing_comma", '[1, 2,]'), ("nasty_comment", '{"a": 1 /* c */}'), ("nasty_empty", ""),
+        ("nasty_whitespace", " \n\t "), ("nasty_unterminated_string", '{"a": "abc'), ("scalar_true", "true"),
+    ]:
+        put(t, name, s)
+    put(t, "nasty_bom", b"\xef\xbb\xbf{}")
+    put(t, "nasty_invalid_utf8", b'["\xff\xfe", "\xc3"]')
+
+
+def text_seeds():
+    t = "text"
+    for name, s in [
+        ("typo", b"betaa_1\0beta_1"), ("case", b"Beta_1\0beta_1"), ("empty", b""), ("same", b"units\0units"),
+        ("traversal", b"../../x"), ("dot", b"."), ("dotdot", b".."), ("hidden", b".hidden"), ("spaces", b"  my model  "),
+        ("slashes", b"a/b\\c"), ("windows", b'con:*?"<>|'), ("control", b"a\x01b\x7f\n"),
+        ("utf8", "mod\u00e8le \u4e2d\u6587 \U0001f600".encode()), ("long_utf8", ("\u00e9" * 120).encode()),
+        ("invalid_utf8", b"\xff\xfe\xc3\x28 \xe2\x82"), ("overlong", b"\xc0\xaf\xe0\x80\xaf"),
+        ("long_name", b"n" * 4000), ("many_candidates", b"lr\0" + b"\0".join(b"w%d" % i for i in range(200))),
+        ("long_pair", b"a" * 600 + b"\0" + b"b" * 600),
+    ]:
+        put(t, name, s)
+
+
 def main():
+    json_text_seeds()
+    text_seeds()
     keras_seeds()
     initializer_seeds()
     cli_spec_seeds()
