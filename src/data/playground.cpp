@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/memory_budget.hpp"
 #include "initlab/core/random_stream.hpp"
 
 namespace initlab {
@@ -136,9 +137,33 @@ PlaygroundData playground_dataset(const std::string& name, const PlaygroundOptio
   if (!(o.train_fraction > 0 && o.train_fraction < 1)) {
     throw ValueError(fmt::format("playground data: train_fraction must be in (0, 1), got {}", o.train_fraction));
   }
+  if (o.samples < 0) {
+    throw ValueError(fmt::format("playground data: samples must be >= 0 (0: Playground's count), got {}", o.samples));
+  }
   PlaygroundData data;
   data.classification = name.rfind("reg-", 0) != 0;
   const int64_t n = o.samples > 0 ? o.samples : (data.classification ? 500 : 1200);
+  // The points, the shuffle order and the x, y tensors, before any is made.
+  require_memory(bytes_of(static_cast<uint64_t>(n), sizeof(Point) + sizeof(int64_t) + 3 * sizeof(float)),
+                 fmt::format("playground data set '{}' with {} samples", name, n));
+  // circle, gauss and spiral draw two halves of n / 2 points.
+  const bool halves = name == "circle" || name == "gauss" || name == "spiral";
+  const int64_t made = halves ? n / 2 * 2 : n;
+  const auto train_of = [&](int64_t count) {
+    return static_cast<int64_t>(std::floor(static_cast<double>(count) * o.train_fraction));
+  };
+  if (train_of(made) < 1 || train_of(made) >= made) {
+    int64_t needed = 0;
+    for (int64_t m = 2; m <= (int64_t{1} << 20) && needed == 0; m += halves ? 2 : 1) {
+      if (train_of(m) >= 1 && train_of(m) < m) needed = m;
+    }
+    throw ValueError(fmt::format("playground data: {} sample{} with train_fraction {} leave {} for training and {} for "
+                                 "testing; {}",
+                                 o.samples > 0 ? o.samples : n, n == 1 ? "" : "s", o.train_fraction,
+                                 std::clamp<int64_t>(train_of(made), 0, made), made - std::clamp<int64_t>(train_of(made), 0, made),
+                                 needed > 0 ? fmt::format("'{}' needs at least {} samples for this split", name, needed)
+                                            : std::string("choose a train_fraction nearer 0.5")));
+  }
   const RandomStream stream = RandomStream::named(o.seed, "data/playground/" + name);
   Draws d(stream);
   std::vector<Point> pts;

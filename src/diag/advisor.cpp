@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "initlab/core/error.hpp"
@@ -17,40 +18,52 @@ namespace initlab {
 namespace {
 
 // A layer with a kernel, and the activation that follows its linear part.
+// Everything comes from the layer's weight specs (shape and initializer): the
+// advisor never needs the weights themselves, so the model is never built.
 struct Weighted {
   std::string layer;
-  const Variable* kernel;
+  Shape kernel_shape;
+  Initializer init;
   Activation::Kind activation;
   std::string activation_name;
   Fans fans;
 };
 
-std::vector<Weighted> weighted_layers(Sequential& model) {
+std::optional<WeightSpec> kernel_spec(const Layer& l, const Shape& input_shape) {
+  for (auto& spec : l.weight_specs(input_shape)) {
+    if (spec.name == "kernel") return spec;
+  }
+  return std::nullopt;
+}
+
+std::vector<Weighted> weighted_layers(const Sequential& model, const std::vector<Shape>& shapes) {
   std::vector<Weighted> out;
   const auto& layers = model.layers();
   for (size_t i = 0; i < layers.size(); ++i) {
     const Activation* act = nullptr;
-    const Variable* kernel = nullptr;
-    if (auto* d = dynamic_cast<Dense*>(layers[i].get())) {
+    if (const auto* d = dynamic_cast<const Dense*>(layers[i].get())) {
       act = &d->activation();
-      kernel = &d->kernel();
-    } else if (auto* c = dynamic_cast<Conv2D*>(layers[i].get())) {
+    } else if (const auto* c = dynamic_cast<const Conv2D*>(layers[i].get())) {
       act = &c->activation();
-      kernel = &c->kernel();
     } else {
       continue;
     }
+    auto kernel = kernel_spec(*layers[i], shapes[i]);
+    if (!kernel) continue;
     Activation effective = *act;
     // A linear layer followed (past normalization or dropout) by an Activation layer.
     for (size_t j = i + 1; effective.kind() == Activation::Kind::kLinear && j < layers.size(); ++j) {
-      if (auto* a = dynamic_cast<ActivationLayer*>(layers[j].get())) {
+      if (const auto* a = dynamic_cast<const ActivationLayer*>(layers[j].get())) {
         effective = a->activation();
         break;
       }
-      if (!layers[j]->variables().empty() && dynamic_cast<BatchNormalization*>(layers[j].get()) == nullptr) break;
+      if (dynamic_cast<const BatchNormalization*>(layers[j].get()) == nullptr &&
+          !layers[j]->weight_specs(shapes[j]).empty()) {
+        break;
+      }
     }
-    out.push_back({layers[i]->name(), kernel, effective.kind(), effective.name(),
-                   kernel->initializer().impl().fans_for(kernel->shape())});
+    const Fans fans = kernel->initializer.impl().fans_for(kernel->shape);
+    out.push_back({layers[i]->name(), kernel->shape, kernel->initializer, effective.kind(), effective.name(), fans});
   }
   return out;
 }
@@ -64,11 +77,11 @@ std::string layers_text(const std::vector<std::string>& names) {
 
 // The weights' variance on this kernel, from the initializer's own theory.
 double weight_variance(const Weighted& w) {
-  const Theory th = w.kernel->initializer().theory(w.kernel->shape(), w.fans);
+  const Theory th = w.init.theory(w.kernel_shape, w.fans);
   return th.stddev * th.stddev;
 }
 
-std::string id_of(const Weighted& w) { return w.kernel->initializer().id(); }
+std::string id_of(const Weighted& w) { return w.init.id(); }
 
 // The per-layer variance factor fan_in·Var(w)·k of each concerned layer, told
 // once per distinct value ("'dense': 784·0.00236·(1/2) = 0.925; 'dense_1' and
@@ -76,7 +89,16 @@ std::string id_of(const Weighted& w) { return w.kernel->initializer().id(); }
 struct Factors {
   std::string text;
   double product = 1;
+  double log10_product = 0;  // the product's exponent, exact where the product under- or overflows
 };
+
+// "×0.5", "×3.1e+12", or "×10^-1505" past double's range.
+std::string times(double log10_value) {
+  if (std::isnan(log10_value)) return "×?";
+  if (std::isinf(log10_value)) return log10_value < 0 ? "×0" : "×∞";
+  if (std::fabs(log10_value) < 300) return fmt::format("×{:.2g}", std::pow(10.0, log10_value));
+  return fmt::format("×10^{:.0f}", log10_value);
+}
 
 Factors variance_factors(const std::vector<const Weighted*>& ws, double k, const char* k_text) {
   struct Group {
@@ -89,6 +111,7 @@ Factors variance_factors(const std::vector<const Weighted*>& ws, double k, const
   for (const auto* w : ws) {
     const double var = weight_variance(*w), factor = static_cast<double>(w->fans.fan_in) * var * k;
     f.product *= factor;
+    f.log10_product += std::log10(factor);
     if (!groups.empty() && groups.back().first->fans.fan_in == w->fans.fan_in && groups.back().var == var) {
       ++groups.back().count;
     } else {
@@ -121,7 +144,7 @@ void constant_kernels(const std::vector<Weighted>& hidden, std::vector<Advice>& 
                  "every unit of a layer then computes the same function of its input and receives the same gradient, "
                  "so the units stay identical for ever (the symmetry is never broken); use a random initializer "
                  "(he_normal for ReLU, glorot_uniform for tanh)",
-                 fmt::format("Var(w) = 0 in '{}': its {} units are copies of one unit", w.layer, w.kernel->shape()[-1])});
+                 fmt::format("Var(w) = 0 in '{}': its {} units are copies of one unit", w.layer, w.kernel_shape[-1])});
 }
 
 void unscaled_saturating(const std::vector<Weighted>& hidden, const AdvisorOptions& o, std::vector<Advice>& out) {
@@ -142,7 +165,7 @@ void unscaled_saturating(const std::vector<Weighted>& hidden, const AdvisorOptio
   // Near 0, tanh has slope 1 and sigmoid 1/4: the forward variance factor per layer.
   const bool tanh = first.activation == Activation::Kind::kTanh;
   const Factors f = variance_factors(ws, tanh ? 1.0 : 1.0 / 16.0, tanh ? "" : "·(1/16)");
-  const double mean_factor = std::pow(f.product, 1.0 / static_cast<double>(ws.size()));
+  const double mean_factor = std::pow(10.0, f.log10_product / static_cast<double>(ws.size()));
   out.push_back({"unscaled-deep-tanh", names,
                  fmt::format("{} use {}, whose scale ignores the layer's fan-in, in a {}-layer {} stack",
                              layers_text(names), id_of(first), deep, first.activation_name),
@@ -151,9 +174,10 @@ void unscaled_saturating(const std::vector<Weighted>& hidden, const AdvisorOptio
                                  : "the signal grows at every layer until the units saturate, where the gradient is "
                                    "nearly 0; a fan-scaled initializer keeps the variance steady (glorot_uniform or "
                                    "lecun_normal)",
-                 fmt::format("fan_in·Var(w){} per layer near 0: {}; ×{:.2g} over {} layers (glorot/lecun make "
+                 fmt::format("fan_in·Var(w){} per layer near 0: {}; {} over {} layers (glorot/lecun make "
                              "fan_in·Var(w) ≈ 1)",
-                             tanh ? "" : "·(1/4)², sigmoid's slope at 0 being 1/4,", f.text, f.product, names.size())});
+                             tanh ? "" : "·(1/4)², sigmoid's slope at 0 being 1/4,", f.text, times(f.log10_product),
+                             names.size())});
 }
 
 void glorot_relu(const std::vector<Weighted>& hidden, const AdvisorOptions& o, std::vector<Advice>& out) {
@@ -176,8 +200,8 @@ void glorot_relu(const std::vector<Weighted>& hidden, const AdvisorOptions& o, s
                  "Glorot assumes an activation that keeps the variance (linear, tanh near 0); a ReLU zeroes half its "
                  "inputs and halves the second moment, so the signal fades with depth; he_normal or he_uniform "
                  "(Var = 2/fan_in) compensate exactly",
-                 fmt::format("fan_in·Var(w)/2 per layer: {}; ×{:.2g} over {} layers; with he_normal every factor is 1",
-                             f.text, f.product, names.size())});
+                 fmt::format("fan_in·Var(w)/2 per layer: {}; {} over {} layers; with he_normal every factor is 1",
+                             f.text, times(f.log10_product), names.size())});
 }
 
 void he_saturating(const std::vector<Weighted>& hidden, std::vector<Advice>& out) {
@@ -204,18 +228,18 @@ void he_saturating(const std::vector<Weighted>& hidden, std::vector<Advice>& out
 void shared_seed(const std::vector<Weighted>& all, std::vector<Advice>& out) {
   std::map<std::string, std::vector<const Weighted*>> groups;
   for (const auto& w : all) {
-    const Initializer& init = w.kernel->initializer();
+    const Initializer& init = w.init;
     if (!init.seed()) continue;
-    groups[init.to_config().dump() + "|" + w.kernel->shape().str()].push_back(&w);
+    groups[init.to_config().dump() + "|" + w.kernel_shape.str()].push_back(&w);
   }
   for (const auto& [key, ws] : groups) {
     if (ws.size() < 2) continue;
     std::vector<std::string> names;
     for (const auto* w : ws) names.push_back(w->layer);
-    const Initializer& init = ws[0]->kernel->initializer();
+    const Initializer& init = ws[0]->init;
     out.push_back({"shared-seed", names,
                    fmt::format("{} use the same seeded initializer ({}, seed {}) on kernels of shape {}",
-                               layers_text(names), init.id(), *init.seed(), ws[0]->kernel->shape().str()),
+                               layers_text(names), init.id(), *init.seed(), ws[0]->kernel_shape.str()),
                    "a seeded initializer draws the same numbers every time it is called, so these kernels start "
                    "identical element by element; drop the seed (initlab then keys each tensor by its name) or give "
                    "each layer its own",
@@ -224,7 +248,7 @@ void shared_seed(const std::vector<Weighted>& all, std::vector<Advice>& out) {
   }
 }
 
-void deep_unnormalized(Sequential& model, const std::vector<Weighted>& all, const AdvisorOptions& o,
+void deep_unnormalized(const Sequential& model, const std::vector<Weighted>& all, const AdvisorOptions& o,
                        std::vector<Advice>& out) {
   if (o.lsuv || static_cast<int>(all.size()) < o.very_deep) return;
   for (const auto& l : model.layers()) {
@@ -236,9 +260,9 @@ void deep_unnormalized(Sequential& model, const std::vector<Weighted>& all, cons
                  "even at the right scale, each layer's variance factor is only 1 on average: its fluctuations compound "
                  "with depth, and the trainable depth of an unnormalized net is limited (Schoenholz et al. 2017); add "
                  "BatchNormalization, or initialize with LSUV (Mishkin & Matas 2016), or check `initlab theory`",
-                 fmt::format("a per-layer factor off by 10% gives ×{:.2g} or ×{:.2g} after {} layers",
-                             std::pow(1.1, static_cast<double>(all.size())), std::pow(0.9, static_cast<double>(all.size())),
-                             all.size())});
+                 fmt::format("a per-layer factor off by 10% gives {} or {} after {} layers",
+                             times(std::log10(1.1) * static_cast<double>(all.size())),
+                             times(std::log10(0.9) * static_cast<double>(all.size())), all.size())});
 }
 
 std::string summary_notes(Sequential& model) {
@@ -254,14 +278,11 @@ std::string summary_notes(Sequential& model) {
 
 }  // namespace
 
-std::vector<Advice> advise(Sequential& model, const AdvisorOptions& o) {
-  if (!model.built()) {
-    if (!model.input_shape()) {
-      throw ValueError(fmt::format("advisor: model '{}' has no input shape yet (add an Input or build it)", model.name()));
-    }
-    model.build(*model.input_shape());
+std::vector<Advice> advise(const Sequential& model, const AdvisorOptions& o) {
+  if (!model.input_shape()) {
+    throw ValueError(fmt::format("advisor: model '{}' has no input shape yet (add an Input or build it)", model.name()));
   }
-  const auto all = weighted_layers(model);
+  const auto all = weighted_layers(model, model.layer_shapes());
   std::vector<Weighted> hidden(all.begin(), all.empty() ? all.end() : all.end() - 1);
   std::vector<Advice> out;
   constant_kernels(hidden, out);

@@ -1,4 +1,5 @@
 #include "initlab/lab/init_lab.hpp"
+#include "initlab/lab/init_spec.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <regex>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/memory_budget.hpp"
 #include "initlab/core/rows.hpp"
 #include "initlab/core/seed.hpp"
 #include "initlab/data/csv.hpp"
@@ -66,35 +68,6 @@ LabData load_lab_data(const InitLabOptions& o) {
   };
   return {fmt::format("TensorFlow Playground '{}' (2000 points, noise 0.1; 1000 training, 1000 test)", name), p.train.x,
           classes(p.train.y), p.test.x, classes(p.test.y), 2};
-}
-
-// "random_normal(0.05)" and friends: the lab's shorthand for a scale.
-Initializer parse_initializer(const std::string& spec) {
-  static const std::regex call(R"(^\s*([a-z_]+)\s*\(\s*([-+0-9.eE]+)\s*\)\s*$)");
-  std::smatch m;
-  if (std::regex_match(spec, m, call)) {
-    const std::string id = m[1];
-    const double v = std::stod(m[2]);
-    nlohmann::json cfg;
-    if (id == "random_normal" || id == "truncated_normal") {
-      cfg = {{"class_name", id}, {"config", {{"stddev", v}}}};
-    } else if (id == "random_uniform") {
-      cfg = {{"class_name", id}, {"config", {{"minval", -v}, {"maxval", v}}}};
-    } else if (id == "constant") {
-      cfg = {{"class_name", id}, {"config", {{"value", v}}}};
-    } else if (id == "orthogonal" || id == "identity") {
-      cfg = {{"class_name", id}, {"config", {{"gain", v}}}};
-    } else if (id == "variance_scaling") {
-      cfg = {{"class_name", id}, {"config", {{"scale", v}}}};
-    } else {
-      throw ValueError(fmt::format("lab: '{}': the shorthand id(value) works for random_normal, truncated_normal "
-                                   "(stddev), random_uniform (±value), constant, orthogonal and identity (gain), "
-                                   "variance_scaling (scale)",
-                                   spec));
-    }
-    return Initializer::from_config(cfg);
-  }
-  return Initializer::parse(spec);
 }
 
 Sequential make_model(const InitLabOptions& o, int64_t in, int64_t classes, const Initializer& init) {
@@ -204,6 +177,27 @@ void check_options(const InitLabOptions& o) {
   (void)Activation(o.activation);  // throws with the valid names
 }
 
+// The network's memory from shapes alone, before any data is loaded or weight
+// allocated: weights, gradients, the optimizer's state and one batch's
+// activations (the largest of training, probing and evaluation batches).
+void check_lab_memory(const InitLabOptions& o) {
+  const bool fashion = o.dataset == "fashion_mnist" || o.dataset == "fashion-mnist" ||
+                       (o.dataset == "auto" && fashion_mnist_available());
+  const int64_t in = fashion ? 784 : 2, classes = fashion ? 10 : 2;
+  const Sequential m = make_model(o, in, classes, Initializer("zeros"));
+  const int64_t batch = std::max<int64_t>({o.batch_size, 256, 512});
+  const Sequential::MemoryEstimate e = m.memory_estimate(batch);
+  const uint64_t state = bytes_of(e.weights, static_cast<uint64_t>(make_lab_optimizer(o)->slots_per_variable()));
+  const uint64_t total = e.total() > UINT64_MAX - state ? UINT64_MAX : e.total() + state;
+  if (fits_in_memory(total)) return;
+  const uint64_t kernel = bytes_of(bytes_of(static_cast<uint64_t>(o.width), static_cast<uint64_t>(std::max(o.width, in))),
+                                   sizeof(float));
+  require_memory(total, fmt::format("lab: the network {} → {} × Dense({}) → Dense({}) (weights {}, each hidden kernel up "
+                                    "to {}, their gradients and the optimizer's state; the activations of a batch of {}: {})",
+                                    in, o.depth, o.width, classes, format_bytes(e.weights), format_bytes(kernel), batch,
+                                    format_bytes(e.activations)));
+}
+
 }  // namespace
 
 InitLabResult run_init_lab(const InitLabOptions& o, std::ostream& out) {
@@ -211,6 +205,7 @@ InitLabResult run_init_lab(const InitLabOptions& o, std::ostream& out) {
   std::vector<Initializer> inits;  // parsed first: a typo fails before any work
   for (const auto& spec : o.initializers) inits.push_back(spec == "lsuv" ? Initializer("orthogonal") : parse_initializer(spec));
   (void)make_lab_optimizer(o);
+  check_lab_memory(o);
 
   InitLabResult result;
   result.options = o;

@@ -11,17 +11,26 @@ namespace initlab {
 BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
     : Layer(options.name), opt_(std::move(options)) {
   if (!(opt_.momentum >= 0 && opt_.momentum <= 1)) {
-    throw ValueError(fmt::format("BatchNormalization: momentum must be in [0, 1], got {}", opt_.momentum));
+    throw ValueError(fmt::format("{}: momentum must be in [0, 1], got {}", label(), opt_.momentum));
   }
-  if (!(opt_.epsilon > 0)) throw ValueError(fmt::format("BatchNormalization: epsilon must be > 0, got {}", opt_.epsilon));
+  if (!(opt_.epsilon > 0 && std::isfinite(opt_.epsilon))) {
+    throw ValueError(fmt::format("{}: epsilon must be finite and > 0, got {}", label(), opt_.epsilon));
+  }
 }
 
-void BatchNormalization::build_variables(const Shape& input_shape) {
-  const int64_t f = input_shape[-1];
-  add_weight("gamma", Shape{f}, "ones", true);
-  add_weight("beta", Shape{f}, "zeros", true);
-  add_weight("moving_mean", Shape{f}, "zeros", false);
-  add_weight("moving_variance", Shape{f}, "ones", false);
+Shape BatchNormalization::output_shape(const Shape& input_shape) const {
+  if (input_shape.rank() < 1) {
+    throw ShapeError(fmt::format("{}: needs inputs with a feature axis, got shape {}", label(), input_shape.str()));
+  }
+  check_input_not_empty(input_shape);
+  return input_shape;
+}
+
+std::vector<WeightSpec> BatchNormalization::weight_specs(const Shape& input_shape) const {
+  (void)output_shape(input_shape);
+  const Shape f{input_shape[-1]};
+  return {{"gamma", f, "ones", true}, {"beta", f, "zeros", true}, {"moving_mean", f, "zeros", false},
+          {"moving_variance", f, "ones", false}};
 }
 
 // x (M, F) over its last axis; statistics in double, rows summed in order.

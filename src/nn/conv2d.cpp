@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "initlab/core/blas.hpp"
@@ -11,50 +12,87 @@
 
 namespace initlab {
 
+namespace {
+
+// a·b, saturating at INT64_MAX (sizes for memory estimates).
+int64_t mul_sat(int64_t a, int64_t b) {
+  if (a != 0 && b > std::numeric_limits<int64_t>::max() / a) return std::numeric_limits<int64_t>::max();
+  return a * b;
+}
+
+}  // namespace
+
 Conv2D::Conv2D(int64_t filters, std::array<int64_t, 2> kernel_size, Conv2DOptions options)
     : Layer(options.name), filters_(filters), k_(kernel_size), opt_(std::move(options)) {
-  if (filters < 1) throw ValueError(fmt::format("Conv2D: filters must be >= 1, got {}", filters));
-  if (k_[0] < 1 || k_[1] < 1) throw ValueError(fmt::format("Conv2D: kernel_size must be positive, got ({}, {})", k_[0], k_[1]));
+  if (filters < 1) throw ValueError(fmt::format("{}: filters must be >= 1, got {}", label(), filters));
+  if (k_[0] < 1 || k_[1] < 1) {
+    throw ValueError(fmt::format("{}: kernel_size must be >= 1 on every axis, got {}", label(), pair_text(k_[0], k_[1])));
+  }
   if (opt_.strides[0] < 1 || opt_.strides[1] < 1) {
-    throw ValueError(fmt::format("Conv2D: strides must be positive, got ({}, {})", opt_.strides[0], opt_.strides[1]));
+    throw ValueError(fmt::format("{}: strides must be >= 1 on every axis, got {}", label(),
+                                 pair_text(opt_.strides[0], opt_.strides[1])));
   }
   if (opt_.padding != "valid" && opt_.padding != "same") {
-    throw ValueError(fmt::format("Conv2D: padding must be \"valid\" or \"same\", got \"{}\"", opt_.padding));
+    throw ValueError(fmt::format("{}: padding must be 'valid' or 'same', got '{}'", label(), opt_.padding));
   }
 }
 
 Conv2D::Geometry Conv2D::geometry(const Shape& s) const {
   if (s.rank() != 3) {
-    throw ShapeError(fmt::format("layer '{}' (Conv2D): expected images (height, width, channels), got {}", name(), s.str()));
+    throw ShapeError(fmt::format("{}: expected images (height, width, channels), got {}", label(), s.str()));
   }
+  check_input_not_empty(s);
   Geometry g{s[0], s[1], s[2], 0, 0, 0, 0};
   const int64_t sh = opt_.strides[0], sw = opt_.strides[1];
   if (opt_.padding == "valid") {
+    if (g.h < k_[0] || g.w < k_[1]) {
+      throw ShapeError(fmt::format("{}: kernel_size {} is larger than its input {} with padding 'valid'", label(),
+                                   pair_text(k_[0], k_[1]), pair_text(g.h, g.w)));
+    }
     g.oh = (g.h - k_[0]) / sh + 1;
     g.ow = (g.w - k_[1]) / sw + 1;
-    if (g.h < k_[0] || g.w < k_[1]) {
-      throw ShapeError(fmt::format("layer '{}' (Conv2D): a {}×{} kernel does not fit {}×{} images with valid padding",
-                                   name(), k_[0], k_[1], g.h, g.w));
-    }
   } else {
-    g.oh = (g.h + sh - 1) / sh;
-    g.ow = (g.w + sw - 1) / sw;
-    g.pad_top = std::max<int64_t>((g.oh - 1) * sh + k_[0] - g.h, 0) / 2;
-    g.pad_left = std::max<int64_t>((g.ow - 1) * sw + k_[1] - g.w, 0) / 2;
+    // TensorFlow's "same": ceil(in / stride) outputs, the padding that makes the
+    // last window end at the input's end (written so that nothing overflows).
+    g.oh = g.h / sh + (g.h % sh != 0);
+    g.ow = g.w / sw + (g.w % sw != 0);
+    g.pad_top = std::max<int64_t>(k_[0] - (g.h - (g.oh - 1) * sh), 0) / 2;
+    g.pad_left = std::max<int64_t>(k_[1] - (g.w - (g.ow - 1) * sw), 0) / 2;
   }
   return g;
 }
 
-void Conv2D::build_variables(const Shape& input_shape) {
+std::vector<WeightSpec> Conv2D::weight_specs(const Shape& input_shape) const {
   const Geometry g = geometry(input_shape);
-  const Fans fans{k_[0] * k_[1] * g.c, k_[0] * k_[1] * filters_};
-  kernel_ = &add_weight("kernel", Shape{k_[0], k_[1], g.c, filters_}, opt_.kernel_initializer, true);
-  if (opt_.use_bias) bias_ = &add_weight("bias", Shape{filters_}, opt_.bias_initializer, true, fans);
+  std::vector<WeightSpec> specs;
+  specs.push_back({"kernel", layer_shape(*this, "kernel", {k_[0], k_[1], g.c, filters_}), opt_.kernel_initializer, true});
+  if (opt_.use_bias) {
+    const int64_t field = k_[0] * k_[1];  // the kernel's shape fits 64 bits, so its parts do
+    specs.push_back({"bias", Shape{filters_}, opt_.bias_initializer, true, Fans{field * g.c, field * filters_}});
+  }
+  return specs;
+}
+
+void Conv2D::variables_created(const Shape& /*input_shape*/) {
+  const auto v = variables();
+  kernel_ = v[0];
+  bias_ = opt_.use_bias ? v[1] : nullptr;
 }
 
 Shape Conv2D::output_shape(const Shape& input_shape) const {
   const Geometry g = geometry(input_shape);
-  return Shape{g.oh, g.ow, filters_};
+  return layer_shape(*this, "output", {g.oh, g.ow, filters_});
+}
+
+int64_t Conv2D::working_values(const Shape& input_shape) const {
+  const Geometry g = geometry(input_shape);
+  // Patches (OH·OW, kh·kw·C) and their gradient, then pre-activation, output
+  // and the gradients of both (OH, OW, F).
+  const int64_t pixels = mul_sat(g.oh, g.ow);
+  const int64_t patches = mul_sat(mul_sat(pixels, mul_sat(k_[0], k_[1])), g.c);
+  const int64_t out = mul_sat(pixels, filters_);
+  const int64_t a = mul_sat(patches, 2), b = mul_sat(out, 4);
+  return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b;
 }
 
 namespace {

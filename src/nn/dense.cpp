@@ -2,31 +2,47 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "initlab/core/blas.hpp"
 #include "initlab/core/error.hpp"
 
 namespace initlab {
 
 Dense::Dense(int64_t units, DenseOptions options) : Layer(options.name), units_(units), opt_(std::move(options)) {
-  if (units < 1) throw ValueError(fmt::format("Dense: units must be >= 1, got {}", units));
-}
-
-void Dense::build_variables(const Shape& input_shape) {
-  if (input_shape.rank() < 1) {
-    throw ShapeError(fmt::format("layer '{}' (Dense): needs inputs with a feature axis, got shape {}", name(),
-                                 input_shape.str()));
-  }
-  const int64_t in = input_shape[-1];
-  const Fans fans{in, units_};
-  kernel_ = &add_weight("kernel", Shape{in, units_}, opt_.kernel_initializer, true);
-  // The bias sees the layer's fans (PyTorch's default init needs fan_in).
-  if (opt_.use_bias) bias_ = &add_weight("bias", Shape{units_}, opt_.bias_initializer, true, fans);
+  if (units < 1) throw ValueError(fmt::format("{}: units must be >= 1, got {}", label(), units));
 }
 
 Shape Dense::output_shape(const Shape& input_shape) const {
+  if (input_shape.rank() < 1) {
+    throw ShapeError(fmt::format("{}: needs inputs with a feature axis, got shape {}", label(), input_shape.str()));
+  }
+  check_input_not_empty(input_shape);
   std::vector<int64_t> d(input_shape.dims().begin(), input_shape.dims().end());
   d.back() = units_;
-  return Shape(d);
+  return layer_shape(*this, "output", d);
+}
+
+std::vector<WeightSpec> Dense::weight_specs(const Shape& input_shape) const {
+  (void)output_shape(input_shape);
+  const int64_t in = input_shape[-1];
+  std::vector<WeightSpec> specs;
+  specs.push_back({"kernel", layer_shape(*this, "kernel", {in, units_}), opt_.kernel_initializer, true});
+  // The bias sees the layer's fans (PyTorch's default init needs fan_in).
+  if (opt_.use_bias) specs.push_back({"bias", Shape{units_}, opt_.bias_initializer, true, Fans{in, units_}});
+  return specs;
+}
+
+int64_t Dense::working_values(const Shape& input_shape) const {
+  // Pre-activation, output, and the gradients with respect to both.
+  const int64_t out = output_shape(input_shape).numel();
+  return out > std::numeric_limits<int64_t>::max() / 4 ? std::numeric_limits<int64_t>::max() : 4 * out;
+}
+
+void Dense::variables_created(const Shape& /*input_shape*/) {
+  const auto v = variables();
+  kernel_ = v[0];
+  bias_ = opt_.use_bias ? v[1] : nullptr;
 }
 
 // x (N, ..., in) is treated as (M, in) with M = N·∏(middle axes).

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "initlab/core/error.hpp"
 #include "initlab/core/random_stream.hpp"
 #include "initlab/core/seed.hpp"
@@ -9,7 +11,13 @@
 namespace initlab {
 
 Dropout::Dropout(double rate, std::string name) : Layer(std::move(name)), rate_(rate) {
-  if (!(rate >= 0 && rate < 1)) throw ValueError(fmt::format("Dropout: rate must be in [0, 1), got {}", rate));
+  if (!(rate >= 0 && rate < 1)) throw ValueError(fmt::format("{}: rate must be in [0, 1), got {}", label(), rate));
+}
+
+int64_t Dropout::working_values(const Shape& input_shape) const {
+  // Output, mask and the input gradient.
+  const int64_t n = input_shape.numel();
+  return n > std::numeric_limits<int64_t>::max() / 3 ? std::numeric_limits<int64_t>::max() : 3 * n;
 }
 
 Tensor Dropout::forward(const Tensor& x, bool training) {

@@ -50,10 +50,28 @@ void Normalization::adapt(const Tensor& data) {
   adapted_ = true;
 }
 
-void Normalization::build_variables(const Shape& input_shape) {
+Shape Normalization::output_shape(const Shape& input_shape) const {
+  if (input_shape.rank() < 1) {
+    throw ShapeError(fmt::format("{}: needs inputs with a feature axis, got shape {}", label(), input_shape.str()));
+  }
+  check_input_not_empty(input_shape);
+  if (adapted_ && pending_mean_.size() != input_shape[-1] && !built()) {
+    throw ShapeError(fmt::format("{}: adapted on {} features, given inputs of shape {}", label(), pending_mean_.size(),
+                                 input_shape.str()));
+  }
+  return input_shape;
+}
+
+std::vector<WeightSpec> Normalization::weight_specs(const Shape& input_shape) const {
+  (void)output_shape(input_shape);
+  const Shape f{input_shape[-1]};
+  return {{"mean", f, "zeros", false}, {"variance", f, "ones", false}};
+}
+
+void Normalization::variables_created(const Shape& input_shape) {
   const int64_t f = input_shape[-1];
-  Variable& mean = add_weight("mean", Shape{f}, "zeros", false);
-  Variable& var = add_weight("variance", Shape{f}, "ones", false);
+  Variable& mean = *variables()[0];
+  Variable& var = *variables()[1];
   if (adapted_) {
     if (pending_mean_.size() != f) {
       throw ShapeError(fmt::format("layer '{}' (Normalization): adapted on {} features, built for {}", name(),

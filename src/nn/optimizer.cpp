@@ -4,16 +4,23 @@
 
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <unordered_set>
 
 #include "initlab/core/parallel.hpp"
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/memory_budget.hpp"
 
 namespace initlab {
 
 float* OptimizerImpl::slot(const std::string& var, int k, int64_t n, float fill) {
   auto& s = slots_[{var, k}];
-  if (s.empty()) s.assign(static_cast<size_t>(n), fill);
+  if (s.empty()) {
+    const uint64_t bytes = bytes_of(static_cast<uint64_t>(n), sizeof(float));
+    if (!fits_in_memory(bytes)) require_memory(bytes, fmt::format("{}'s state for '{}' ({} values)", name(), var, n));
+    s.assign(static_cast<size_t>(n), fill);
+  }
   return s.data();
 }
 
@@ -27,10 +34,10 @@ void OptimizerImpl::apply_gradients(const Gradients& grads, const std::vector<Va
                                    it->second.shape().str(), v->shape().str()));
     }
   }
+  std::unordered_set<std::string_view> names;
+  for (const Variable* v : variables) names.insert(v->name());
   for (const auto& [var_name, g] : grads) {
-    bool known = false;
-    for (const Variable* v : variables) known = known || v->name() == var_name;
-    if (!known) throw ValueError(fmt::format("{}: got a gradient for '{}', which is not among the variables", name(), var_name));
+    if (names.count(var_name) == 0) throw ValueError(fmt::format("{}: got a gradient for '{}', which is not among the variables", name(), var_name));
   }
   ++iterations_;
   for (Variable* v : variables) {
@@ -51,6 +58,7 @@ class SGDImpl final : public OptimizerImpl {
  public:
   explicit SGDImpl(SGDOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
   std::string name() const override { return "SGD"; }
+  int slots_per_variable() const override { return o_.momentum != 0 ? 1 : 0; }
 
  protected:
   void update(float* w, const float* g, int64_t n, const std::string& var) override {
@@ -75,6 +83,7 @@ class AdamImpl final : public OptimizerImpl {
  public:
   explicit AdamImpl(AdamOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
   std::string name() const override { return "Adam"; }
+  int slots_per_variable() const override { return o_.amsgrad ? 3 : 2; }
 
  protected:
   void update(float* w, const float* g, int64_t n, const std::string& var) override {
@@ -113,6 +122,7 @@ class RMSpropImpl final : public OptimizerImpl {
  public:
   explicit RMSpropImpl(RMSpropOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
   std::string name() const override { return "RMSprop"; }
+  int slots_per_variable() const override { return 1 + (o_.centered ? 1 : 0) + (o_.momentum > 0 ? 1 : 0); }
 
  protected:
   void update(float* w, const float* g, int64_t n, const std::string& var) override {
@@ -146,6 +156,7 @@ class AdagradImpl final : public OptimizerImpl {
  public:
   explicit AdagradImpl(AdagradOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
   std::string name() const override { return "Adagrad"; }
+  int slots_per_variable() const override { return 1; }
 
  protected:
   void update(float* w, const float* g, int64_t n, const std::string& var) override {

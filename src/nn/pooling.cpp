@@ -11,34 +11,49 @@
 namespace initlab {
 
 Pooling2D::Pooling2D(bool max, std::array<int64_t, 2> pool_size, PoolingOptions o)
-    : Layer(o.name), max_(max), pool_(pool_size), strides_(o.strides), padding_(o.padding) {
+    : Layer(o.name), max_(max), pool_(pool_size), strides_(o.strides.value.value_or(pool_size)), padding_(o.padding) {
   if (pool_[0] < 1 || pool_[1] < 1) {
-    throw ValueError(fmt::format("{}: pool_size must be positive, got ({}, {})", class_name(), pool_[0], pool_[1]));
+    throw ValueError(fmt::format("{}: pool_size must be >= 1 on every axis, got {}", label(), pair_text(pool_[0], pool_[1])));
   }
-  if (strides_[0] == 0) strides_ = pool_;
+  if (pool_[0] > std::numeric_limits<int32_t>::max() / pool_[1]) {  // positions are kept as int32
+    throw ValueError(fmt::format("{}: pool_size {} has more than {} positions per window", label(),
+                                 pair_text(pool_[0], pool_[1]), std::numeric_limits<int32_t>::max()));
+  }
+  if (strides_[0] < 1 || strides_[1] < 1) {
+    throw ValueError(fmt::format("{}: strides must be >= 1 on every axis, got {}", label(),
+                                 pair_text(strides_[0], strides_[1])));
+  }
   if (padding_ != "valid" && padding_ != "same") {
-    throw ValueError(fmt::format("{}: padding must be \"valid\" or \"same\", got \"{}\"", class_name(), padding_));
+    throw ValueError(fmt::format("{}: padding must be 'valid' or 'same', got '{}'", label(), padding_));
   }
 }
 
 Pooling2D::Window Pooling2D::window(const Shape& s) const {
   if (s.rank() != 3) {
-    throw ShapeError(fmt::format("layer '{}' ({}): expected images (height, width, channels), got {}", name(),
-                                 class_name(), s.str()));
+    throw ShapeError(fmt::format("{}: expected images (height, width, channels), got {}", label(), s.str()));
   }
+  check_input_not_empty(s);
   Window w{s[0], s[1], s[2], 0, 0, 0, 0};
   if (padding_ == "valid") {
     if (w.h < pool_[0] || w.w < pool_[1]) {
-      throw ShapeError(fmt::format("layer '{}' ({}): a {}×{} pool does not fit {}×{} images", name(), class_name(),
-                                   pool_[0], pool_[1], w.h, w.w));
+      throw ShapeError(fmt::format("{}: pool_size {} is larger than its input {} with padding 'valid'", label(),
+                                   pair_text(pool_[0], pool_[1]), pair_text(w.h, w.w)));
     }
     w.oh = (w.h - pool_[0]) / strides_[0] + 1;
     w.ow = (w.w - pool_[1]) / strides_[1] + 1;
   } else {
-    w.oh = (w.h + strides_[0] - 1) / strides_[0];
-    w.ow = (w.w + strides_[1] - 1) / strides_[1];
-    w.pad_top = std::max<int64_t>((w.oh - 1) * strides_[0] + pool_[0] - w.h, 0) / 2;
-    w.pad_left = std::max<int64_t>((w.ow - 1) * strides_[1] + pool_[1] - w.w, 0) / 2;
+    // A window more than twice the input covers all of it from every position:
+    // refused rather than walked through position by position.
+    if (pool_[0] / 2 > w.h || pool_[1] / 2 > w.w) {
+      throw ShapeError(fmt::format("{}: pool_size {} is more than twice its input {} with padding 'same' (every window "
+                                   "would cover the whole input; use pool_size {} or GlobalAveragePooling2D)",
+                                   label(), pair_text(pool_[0], pool_[1]), pair_text(w.h, w.w), pair_text(w.h, w.w)));
+    }
+    // TensorFlow's "same", written so that nothing overflows.
+    w.oh = w.h / strides_[0] + (w.h % strides_[0] != 0);
+    w.ow = w.w / strides_[1] + (w.w % strides_[1] != 0);
+    w.pad_top = std::max<int64_t>(pool_[0] - (w.h - (w.oh - 1) * strides_[0]), 0) / 2;
+    w.pad_left = std::max<int64_t>(pool_[1] - (w.w - (w.ow - 1) * strides_[1]), 0) / 2;
   }
   return w;
 }
@@ -214,10 +229,15 @@ Tensor Pooling2D::backward(const Tensor& dy) {
 
 Shape GlobalAveragePooling2D::output_shape(const Shape& s) const {
   if (s.rank() != 3) {
-    throw ShapeError(fmt::format("layer '{}' (GlobalAveragePooling2D): expected images (height, width, channels), got {}",
-                                 name(), s.str()));
+    throw ShapeError(fmt::format("{}: expected images (height, width, channels), got {}", label(), s.str()));
   }
+  check_input_not_empty(s);
   return Shape{s[2]};
+}
+
+Shape Flatten::output_shape(const Shape& input_shape) const {
+  check_input_not_empty(input_shape);
+  return Shape{input_shape.numel()};
 }
 
 Tensor GlobalAveragePooling2D::forward(const Tensor& x, bool /*training*/) {

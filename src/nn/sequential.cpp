@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <limits>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/memory_budget.hpp"
 #include "initlab/core/parallel.hpp"
 #include "initlab/core/random_stream.hpp"
 #include "initlab/core/rows.hpp"
@@ -32,24 +34,41 @@ std::string shape_with_batch(const Shape& s) {
 
 }  // namespace
 
-std::string Sequential::unique_name(const std::string& base) const {
-  auto taken = [&](const std::string& n) {
-    return std::any_of(layers_.begin(), layers_.end(), [&](const auto& l) { return l->name() == n; });
-  };
-  if (!taken(base)) return base;
-  for (int i = 1;; ++i) {
-    const std::string n = fmt::format("{}_{}", base, i);
-    if (!taken(n)) return n;
+// Keras's scheme: the default name, else the first free of name_1, name_2, …
+// Names are only ever added, so the first free suffix never moves back: one
+// cursor per default name makes naming n layers O(n) in all.
+std::string Sequential::unique_name(const std::string& base) {
+  int64_t& k = next_suffix_[base];
+  for (;; ++k) {
+    std::string n = k == 0 ? base : fmt::format("{}_{}", base, k);
+    if (layer_index_.count(n) == 0) {
+      ++k;
+      return n;
+    }
   }
 }
 
 void Sequential::set_summary_annotator(SummaryAnnotator annotator) { summary_annotator() = annotator; }
+
+std::vector<Shape> Sequential::layer_shapes() const {
+  if (!input_shape_) throw ValueError(fmt::format("model '{}': the input shape is not known yet", name_));
+  std::vector<Shape> shapes;
+  shapes.reserve(layers_.size() + 1);
+  shapes.push_back(*input_shape_);
+  for (const auto& l : layers_) shapes.push_back(l->output_shape(shapes.back()));
+  return shapes;
+}
 
 Shape Sequential::output_shape() const {
   if (!input_shape_) throw ValueError(fmt::format("model '{}': the input shape is not known yet", name_));
   Shape s = *input_shape_;
   for (const auto& l : layers_) s = l->output_shape(s);
   return s;
+}
+
+void Sequential::set_input_shape(const Shape& input_shape) {
+  if (built_) throw ValueError(fmt::format("model '{}': cannot change the input shape of a built model", name_));
+  input_shape_ = input_shape;
 }
 
 Sequential& Sequential::add(const Input& input) {
@@ -63,27 +82,101 @@ Sequential& Sequential::add(std::shared_ptr<Layer> layer) {
   if (built_) throw ValueError(fmt::format("model '{}': cannot add layers after the model is built", name_));
   if (layer->name().empty()) {
     layer->set_name(unique_name(layer->default_name()));
-  } else {
-    for (size_t i = 0; i < layers_.size(); ++i) {
-      if (layers_[i]->name() == layer->name()) {
-        throw ValueError(fmt::format("model '{}': duplicate layer name '{}': layer {} ({}) and the new {} both use it",
-                                     name_, layer->name(), i, layers_[i]->class_name(), layer->class_name()));
-      }
-    }
+  } else if (auto it = layer_index_.find(layer->name()); it != layer_index_.end()) {
+    const size_t i = it->second;
+    throw ValueError(fmt::format("model '{}': duplicate layer name '{}': layer {} ({}) and the new {} both use it",
+                                 name_, layer->name(), i, layers_[i]->class_name(), layer->class_name()));
   }
+  layer_index_.emplace(layer->name(), layers_.size());
   layers_.push_back(std::move(layer));
   return *this;
+}
+
+uint64_t Sequential::MemoryEstimate::total() const {
+  uint64_t t = 0;
+  for (uint64_t part : {weights, gradients, optimizer, activations}) {
+    t = t > std::numeric_limits<uint64_t>::max() - part ? std::numeric_limits<uint64_t>::max() : t + part;
+  }
+  return t;
+}
+
+namespace {
+
+uint64_t add_sat(uint64_t a, uint64_t b) { return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b; }
+
+}  // namespace
+
+Sequential::MemoryEstimate Sequential::memory_estimate(int64_t batch_size) const {
+  const std::vector<Shape> shapes = layer_shapes();
+  MemoryEstimate e;
+  const uint64_t slots = optimizer_ ? static_cast<uint64_t>(optimizer_->slots_per_variable()) : 0;
+  uint64_t per_sample = 0;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    for (const auto& spec : layers_[i]->weight_specs(shapes[i])) {
+      const uint64_t b = bytes_of(static_cast<uint64_t>(spec.shape.numel()), sizeof(float));
+      e.weights = add_sat(e.weights, b);
+      e.gradients = add_sat(e.gradients, b);
+      if (spec.trainable) e.optimizer = add_sat(e.optimizer, bytes_of(b, slots));
+    }
+    per_sample = add_sat(per_sample, static_cast<uint64_t>(layers_[i]->working_values(shapes[i])));
+  }
+  // The batch itself and its gradient at the input.
+  per_sample = add_sat(per_sample, bytes_of(static_cast<uint64_t>(shapes.front().numel()), 2));
+  e.activations = bytes_of(bytes_of(per_sample, sizeof(float)), static_cast<uint64_t>(std::max<int64_t>(batch_size, 0)));
+  return e;
+}
+
+void Sequential::require_weight_memory(const std::vector<Shape>& shapes) const {
+  const uint64_t slots = optimizer_ ? static_cast<uint64_t>(optimizer_->slots_per_variable()) : 0;
+  WeightMemory memory;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    for (const auto& spec : layers_[i]->weight_specs(shapes[i])) {
+      memory.add(layers_[i]->name() + "/" + spec.name, spec.shape, 2 + (spec.trainable ? slots : 0));
+    }
+  }
+  memory.require(fmt::format("model '{}'", name_),
+                 slots > 0 ? fmt::format("its weights, their gradients and {}'s state", optimizer_->name())
+                           : std::string("its weights and their gradients"));
+}
+
+void Sequential::require_memory_for_batch(int64_t batch_size, const char* where) const {
+  const MemoryEstimate e = memory_estimate(batch_size);
+  // What is still to be allocated: everything before build; afterwards the
+  // activations, and the optimizer's state until its first step.
+  const uint64_t stored = add_sat(add_sat(e.weights, e.gradients), e.optimizer);
+  const uint64_t pending_state = optimizer_ && optimizer_->iterations() == 0 ? e.optimizer : 0;
+  const uint64_t needed = built_ ? add_sat(e.activations, pending_state) : e.total();
+  if (fits_in_memory(needed)) return;
+  if (!built_ && !fits_in_memory(stored)) require_weight_memory(layer_shapes());
+  const std::vector<Shape> shapes = layer_shapes();
+  // The layer that keeps the most per sample.
+  size_t widest = 0;
+  int64_t most = -1;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const int64_t v = layers_[i]->working_values(shapes[i]);
+    if (v > most) {
+      most = v;
+      widest = i;
+    }
+  }
+  const std::string weights =
+      built_ ? (pending_state > 0 ? fmt::format("{} for the optimizer's state and ", format_bytes(pending_state)) : "")
+             : fmt::format("{} for the weights, their gradients and the optimizer's state and ", format_bytes(stored));
+  require_memory(needed, fmt::format("{}: training model '{}' on batches of {} ({}{} for the activations of a batch; "
+                                     "the largest, layer '{}' with output {}, keeps {} values per sample)",
+                                     where, name_, batch_size, weights, format_bytes(e.activations),
+                                     layers_[widest]->name(), shapes[widest + 1].str(), most));
 }
 
 void Sequential::build(const Shape& input_shape) {
   if (built_) return;
   if (layers_.empty()) throw ValueError(fmt::format("model '{}' has no layers", name_));
   input_shape_ = input_shape;
-  Shape s = input_shape;
-  for (auto& l : layers_) {
-    l->build(s);
-    s = l->output_shape(s);
-  }
+  // Shapes first (every layer's own checks), then the memory of everything,
+  // then the variables.
+  const std::vector<Shape> shapes = layer_shapes();
+  require_weight_memory(shapes);
+  for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->build(shapes[i]);
   // Nobody needs dL/dx of the model's input.
   layers_.front()->set_input_gradient_needed(false);
   built_ = true;
@@ -95,7 +188,13 @@ void Sequential::compile(Optimizer optimizer, Loss loss, std::vector<std::string
   loss_ = loss;
   metrics_.clear();
   for (const auto& m : metrics) metrics_.emplace_back(m, loss);
-  if (built_ == false && input_shape_) build(*input_shape_);
+  if (built_) {
+    // The weights exist already: the optimizer's state is what is new.
+    const uint64_t state = memory_estimate().optimizer;
+    if (!fits_in_memory(state)) require_memory(state, fmt::format("{}'s state for model '{}'", optimizer_->name(), name_));
+  } else if (input_shape_) {
+    build(*input_shape_);
+  }
 }
 
 const Loss& Sequential::loss() const {
@@ -317,7 +416,10 @@ void Sequential::set_weights(const std::vector<Tensor>& weights) {
 }
 
 Layer& Sequential::layer(const std::string& name) {
-  for (auto& l : layers_) {
+  if (auto it = layer_index_.find(name); it != layer_index_.end() && layers_[it->second]->name() == name) {
+    return *layers_[it->second];
+  }
+  for (auto& l : layers_) {  // a layer renamed after it was added
     if (l->name() == name) return *l;
   }
   std::vector<std::string> names;
@@ -349,16 +451,37 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
 
   Tensor x = x_all, y = y_all;
   std::optional<std::pair<Tensor, Tensor>> val = o.validation_data;
-  if (val) check_data(val->first, &val->second, "fit (validation_data)");
+  if (val) {
+    check_data(val->first, &val->second, "fit (validation_data)");
+    if (samples_of(val->first) == 0) throw ValueError("fit: validation_data has no samples");
+  }
   if (o.validation_split > 0 && !val) {
+    // Keras: the first floor(n·(1 − split)) samples train, the rest validate,
+    // and a split that leaves either part empty is an error.
     const int64_t n = samples_of(x_all);
-    const auto n_val = static_cast<int64_t>(std::floor(static_cast<double>(n) * o.validation_split));
-    x = slice_rows(x_all, 0, n - n_val);
-    y = slice_rows(y_all, 0, n - n_val);
-    val = std::make_pair(slice_rows(x_all, n - n_val, n), slice_rows(y_all, n - n_val, n));
+    auto split_at = [&](int64_t count) {
+      return static_cast<int64_t>(std::floor(static_cast<double>(count) * (1.0 - o.validation_split)));
+    };
+    const int64_t at = split_at(n);
+    if (at <= 0 || at >= n) {
+      int64_t needed = 0;  // the fewest samples this split leaves both parts of
+      for (int64_t m = 2; m <= (int64_t{1} << 20) && needed == 0; ++m) {
+        if (split_at(m) >= 1 && split_at(m) < m) needed = m;
+      }
+      throw ValueError(fmt::format(
+          "fit: validation_split={} of {} sample{} leaves {} for training and {} for validation; {}, or use "
+          "validation_split=0",
+          o.validation_split, n, n == 1 ? "" : "s", std::clamp<int64_t>(at, 0, n), n - std::clamp<int64_t>(at, 0, n),
+          needed > 0 ? fmt::format("this split needs at least {} samples", needed)
+                     : std::string("this split is too small to hold out a sample")));
+    }
+    x = slice_rows(x_all, 0, at);
+    y = slice_rows(y_all, 0, at);
+    val = std::make_pair(slice_rows(x_all, at, n), slice_rows(y_all, at, n));
   }
   const int64_t n = samples_of(x);
-  if (n == 0) throw ValueError("fit: no training samples (x is empty after the validation split)");
+  if (n == 0) throw ValueError("fit: no training samples (x is empty)");
+  require_memory_for_batch(std::min(n, o.batch_size), "fit");
   const int64_t steps = (n + o.batch_size - 1) / o.batch_size;
   const Verbosity verbose = o.verbose == Verbosity::kAuto
                                 ? (ProgressBar::stdout_is_terminal() ? Verbosity::kProgressBar : Verbosity::kOneLinePerEpoch)
@@ -431,6 +554,7 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
 Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size) {
   check_data(x, &y, "evaluate");
   if (batch_size < 1) throw ValueError(fmt::format("evaluate: batch_size must be >= 1, got {}", batch_size));
+  if (samples_of(x) == 0) throw ValueError(fmt::format("evaluate: model '{}' was given no samples", name_));
   const Loss& l = loss();
   const Tensor pred = predict(x, batch_size);
   l.check_targets(pred.shape(), y);
@@ -445,6 +569,24 @@ Tensor Sequential::predict(const Tensor& x, int64_t batch_size) {
   check_data(x, nullptr, "predict");
   if (batch_size < 1) throw ValueError(fmt::format("predict: batch_size must be >= 1, got {}", batch_size));
   const int64_t n = samples_of(x);
+  if (!built_) {
+    std::vector<int64_t> d(x.shape().dims().begin() + 1, x.shape().dims().end());
+    build(input_shape_ ? *input_shape_ : Shape(d));
+  }
+  if (n == 0) {
+    std::vector<int64_t> d = {0};
+    for (auto k : output_shape().dims()) d.push_back(k);
+    return Tensor(Shape(d));
+  }
+  {
+    // Inference keeps about half of what a training step does.
+    const MemoryEstimate e = memory_estimate(std::min(n, batch_size));
+    const uint64_t out_bytes = bytes_of(static_cast<uint64_t>(output_shape().numel()), bytes_of(static_cast<uint64_t>(n), sizeof(float)));
+    require_memory(add_sat(out_bytes, e.activations / 2),
+                   fmt::format("predict: model '{}' on {} samples in batches of {} (the predictions and one batch's "
+                               "activations)",
+                               name_, n, std::min(n, batch_size)));
+  }
   Tensor out;
   for (int64_t lo = 0; lo < n; lo += batch_size) {
     const int64_t hi = std::min(n, lo + batch_size);
@@ -461,27 +603,26 @@ Tensor Sequential::predict(const Tensor& x, int64_t batch_size) {
 
 std::string Sequential::summary() {
   std::string s = fmt::format("Model: \"{}\"\n", name_);
-  if (!built_) {
-    if (!input_shape_) return s + "(not built yet: add an Input or call build(input_shape) to see shapes)\n";
-    build(*input_shape_);
-  }
+  if (!input_shape_) return s + "(not built yet: add an Input or call build(input_shape) to see shapes)\n";
+  // From shapes and initializers alone: a summary never allocates a weight.
   struct Row {
     std::string layer, shape, params, inits;
   };
   std::vector<Row> rows;
-  Shape shape = *input_shape_;
+  const std::vector<Shape> shapes = layer_shapes();
   int64_t total = 0, trainable = 0;
-  for (auto& l : layers_) {
-    shape = l->output_shape(shape);
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = *layers_[i];
     std::vector<std::string> inits;
-    for (auto* v : l->variables()) {
-      const std::string short_name = v->name().substr(l->name().size() + 1);
-      inits.push_back(fmt::format("{}: {}", short_name, v->trainable() ? v->initializer().id() : "adapted"));
-      total += v->value().size();
-      if (v->trainable()) trainable += v->value().size();
+    int64_t params = 0;
+    for (const auto& spec : l.weight_specs(shapes[i])) {
+      inits.push_back(fmt::format("{}: {}", spec.name, spec.trainable ? spec.initializer.id() : "adapted"));
+      params += spec.shape.numel();
+      if (spec.trainable) trainable += spec.shape.numel();
     }
-    rows.push_back({fmt::format("{} ({})", l->name(), l->class_name()), shape_with_batch(shape),
-                    std::to_string(l->parameter_count()), inits.empty() ? "—" : fmt::format("{}", fmt::join(inits, ", "))});
+    total += params;
+    rows.push_back({fmt::format("{} ({})", l.name(), l.class_name()), shape_with_batch(shapes[i + 1]),
+                    std::to_string(params), inits.empty() ? "—" : fmt::format("{}", fmt::join(inits, ", "))});
   }
   size_t w0 = 12, w1 = 12, w2 = 7;
   for (const auto& r : rows) {

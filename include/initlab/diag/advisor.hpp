@@ -33,8 +33,9 @@ struct AdvisorOptions {
   bool lsuv = false;     ///< the weights were (or will be) rescaled by LSUV
 };
 
-/// Every warning for `model` (built here when its input shape is known).
-std::vector<Advice> advise(Sequential& model, const AdvisorOptions& options = {});
+/// Every warning for `model`, from its layers' shapes and initializers alone:
+/// the model is not built and no weight is allocated (its input shape must be known).
+std::vector<Advice> advise(const Sequential& model, const AdvisorOptions& options = {});
 /// "warning [rule] layers: message\n    why: ...\n    variance: ...", one block per advice.
 std::string format_advice(const std::vector<Advice>& advice);
 

@@ -17,15 +17,16 @@ struct BatchNormalizationOptions {
 
 class BatchNormalization : public Layer {
  public:
+  /// momentum in [0, 1], epsilon finite and > 0.
   explicit BatchNormalization(BatchNormalizationOptions options = {});
   std::string class_name() const override { return "BatchNormalization"; }
   std::string default_name() const override { return "batch_normalization"; }
-  Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  Shape output_shape(const Shape& input_shape) const override;
+  std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 
  protected:
-  void build_variables(const Shape& input_shape) override;
 
  private:
   BatchNormalizationOptions opt_;

@@ -25,11 +25,15 @@ struct Conv2DOptions {
 class Conv2D : public Layer {
  public:
   /// Conv2D(32, {3, 3}, {.activation = "relu", .kernel_initializer = "he_uniform"})
+  /// filters, kernel_size and strides >= 1 on every axis, padding valid or same;
+  /// with valid padding the kernel must fit the input (checked by output_shape).
   Conv2D(int64_t filters, std::array<int64_t, 2> kernel_size, Conv2DOptions options = {});
 
   std::string class_name() const override { return "Conv2D"; }
   std::string default_name() const override { return "conv2d"; }
   Shape output_shape(const Shape& input_shape) const override;
+  std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
+  int64_t working_values(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::string describe() const override { return opt_.activation.name(); }
@@ -42,7 +46,7 @@ class Conv2D : public Layer {
   const Tensor& output() const { return y_; }
 
  protected:
-  void build_variables(const Shape& input_shape) override;
+  void variables_created(const Shape& input_shape) override;
 
  private:
   struct Geometry {

@@ -24,6 +24,8 @@ class Dense : public Layer {
   std::string class_name() const override { return "Dense"; }
   std::string default_name() const override { return "dense"; }
   Shape output_shape(const Shape& input_shape) const override;
+  std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
+  int64_t working_values(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::string describe() const override;
@@ -43,7 +45,7 @@ class Dense : public Layer {
   Tensor backward_from_pre_activation(const Tensor& dz);
 
  protected:
-  void build_variables(const Shape& input_shape) override;
+  void variables_created(const Shape& input_shape) override;
 
  private:
   int64_t units_;

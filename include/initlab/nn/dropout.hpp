@@ -14,6 +14,7 @@ class Dropout : public Layer {
   std::string class_name() const override { return "Dropout"; }
   std::string default_name() const override { return "dropout"; }
   Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  int64_t working_values(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   double rate() const { return rate_; }

@@ -11,7 +11,8 @@ class Normalization : public Layer {
   explicit Normalization(std::string name = "") : Layer(std::move(name)) {}
   std::string class_name() const override { return "Normalization"; }
   std::string default_name() const override { return "normalization"; }
-  Shape output_shape(const Shape& input_shape) const override { return input_shape; }
+  Shape output_shape(const Shape& input_shape) const override;
+  std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
 
   /// Learns the per-feature mean and (population) variance of data (N, features).
   void adapt(const Tensor& data);
@@ -21,7 +22,7 @@ class Normalization : public Layer {
   Tensor backward(const Tensor& dy) override;
 
  protected:
-  void build_variables(const Shape& input_shape) override;
+  void variables_created(const Shape& input_shape) override;
 
  private:
   Tensor pending_mean_, pending_var_;  // from adapt() before build

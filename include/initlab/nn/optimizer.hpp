@@ -22,6 +22,8 @@ class OptimizerImpl {
   explicit OptimizerImpl(double learning_rate) : learning_rate_(learning_rate) {}
   virtual ~OptimizerImpl() = default;
   virtual std::string name() const = 0;
+  /// State tensors kept per variable, each of the variable's size (Adam: 2), for memory estimates.
+  virtual int slots_per_variable() const { return 0; }
   /// One step: updates every variable that has a gradient; the step count
   /// (and Adam's bias correction) advances once per call.
   void apply_gradients(const Gradients& grads, const std::vector<Variable*>& variables);

@@ -5,26 +5,40 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "initlab/nn/layer.hpp"
 
 namespace initlab {
 
+/// Pooling strides: {sh, sw}, or none given (then equal to pool_size, as Keras).
+struct PoolStrides {
+  PoolStrides() = default;
+  PoolStrides(int64_t sh, int64_t sw) : value(std::array<int64_t, 2>{sh, sw}) {}     // NOLINT: {2, 2}
+  PoolStrides(std::array<int64_t, 2> s) : value(s) {}                                // NOLINT
+  std::optional<std::array<int64_t, 2>> value;
+};
+
 struct PoolingOptions {
-  std::array<int64_t, 2> strides{0, 0};  ///< 0: equal to pool_size
+  PoolStrides strides{};  ///< none: equal to pool_size
   std::string padding = "valid";
   std::string name{};
 };
 
 class Pooling2D : public Layer {
  public:
+  /// pool_size and strides >= 1 on every axis, padding valid or same; the pool
+  /// must fit the input with valid padding, and be at most twice the input
+  /// with same padding (checked by output_shape).
   Pooling2D(bool max, std::array<int64_t, 2> pool_size, PoolingOptions options);
   std::string class_name() const override { return max_ ? "MaxPooling2D" : "AveragePooling2D"; }
   std::string default_name() const override { return max_ ? "max_pooling2d" : "average_pooling2d"; }
   Shape output_shape(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
+  std::array<int64_t, 2> pool_size() const { return pool_; }
+  std::array<int64_t, 2> strides() const { return strides_; }
 
  private:
   struct Window {
@@ -74,7 +88,7 @@ class Flatten : public Layer {
   explicit Flatten(std::string name = "") : Layer(std::move(name)) {}
   std::string class_name() const override { return "Flatten"; }
   std::string default_name() const override { return "flatten"; }
-  Shape output_shape(const Shape& input_shape) const override { return Shape{input_shape.numel()}; }
+  Shape output_shape(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,7 +37,10 @@ struct FitOptions {
   int epochs = 1;
   Verbosity verbose = Verbosity::kAuto;  ///< auto: a progress bar on a terminal, else one line per epoch
   std::optional<std::pair<Tensor, Tensor>> validation_data{};
-  double validation_split = 0;  ///< the LAST fraction of x, y (taken before shuffling), as Keras
+  /// The LAST fraction of x, y (taken before shuffling), as Keras: the first
+  /// floor(n·(1 − split)) samples train, the rest validate; a split that leaves
+  /// either side empty is an error saying how many samples it needs.
+  double validation_split = 0;
   bool shuffle = true;
   std::vector<std::shared_ptr<Callback>> callbacks{};
 };
@@ -53,13 +57,33 @@ class Sequential {
   }
 
   const std::string& name() const { return name_; }
-  /// Builds every layer for samples of `input_shape` (done by the first call otherwise).
+  /// Builds every layer for samples of `input_shape` (done by the first call
+  /// otherwise). Checks every layer's shapes, then the memory of all weights,
+  /// their gradients and the optimizer's state, before allocating any.
   void build(const Shape& input_shape);
   bool built() const { return built_; }
+  /// Declares the shape of one input sample without building (as an Input would).
+  void set_input_shape(const Shape& input_shape);
   /// Shape of one output sample (no batch axis).
   Shape output_shape() const;
   /// Shape of one input sample, once an Input or build() gave it.
   const std::optional<Shape>& input_shape() const { return input_shape_; }
+  /// The input shape of each layer (no batch axis), from the model's input
+  /// shape alone; then the model's output shape last (layers().size() + 1 shapes).
+  std::vector<Shape> layer_shapes() const;
+
+  /// What the model needs in memory, from shapes alone (nothing is allocated).
+  struct MemoryEstimate {
+    uint64_t weights = 0;      ///< every variable's value
+    uint64_t gradients = 0;    ///< a gradient buffer per variable
+    uint64_t optimizer = 0;    ///< the compiled optimizer's state (0 before compile)
+    uint64_t activations = 0;  ///< what one training step on a batch keeps alive
+    uint64_t total() const;
+  };
+  MemoryEstimate memory_estimate(int64_t batch_size = 0) const;
+  /// Throws ResourceError (figure and culprit) unless a training step on a batch
+  /// of `batch_size` fits beside the weights; `where` starts the message ("fit").
+  void require_memory_for_batch(int64_t batch_size, const char* where) const;
 
   void compile(Optimizer optimizer, Loss loss, std::vector<std::string> metrics = {});
   bool compiled() const { return optimizer_ != nullptr; }
@@ -113,10 +137,14 @@ class Sequential {
   Gradients gradient_handles();
   void check_data(const Tensor& x, const Tensor* y, const char* where) const;
   [[noreturn]] void throw_wrong_layer_type(const std::string& name) const;
-  std::string unique_name(const std::string& base) const;
+  std::string unique_name(const std::string& base);
+  /// Throws ResourceError unless the weights, gradients and optimizer state fit.
+  void require_weight_memory(const std::vector<Shape>& shapes) const;
 
   std::string name_;
   std::vector<std::shared_ptr<Layer>> layers_;
+  std::unordered_map<std::string, size_t> layer_index_;   // layer name → position in layers_
+  std::unordered_map<std::string, int64_t> next_suffix_;  // default name → next _k to try (0: none)
   std::optional<Shape> input_shape_;
   bool built_ = false;
   Optimizer optimizer_;
