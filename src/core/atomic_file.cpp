@@ -138,15 +138,29 @@ class TempFile {
   int fd_ = -1;
 };
 
+Target checked_target(const std::string& path) {
+  if (path.empty()) throw IoError("cannot write a file: the file name is empty");
+  Target target = resolve(path);
+  const std::string base = base_of(target.path);
+  if (base.empty() || base == "." || base == "..") {
+    throw IoError(fmt::format("{}: expected a file name, found a directory path", target.shown));
+  }
+  return target;
+}
+
 }  // namespace
 
-void write_file_atomically(const std::string& path, std::string_view bytes) {
-  if (path.empty()) throw IoError("cannot write a file: the file name is empty");
-  const Target target = resolve(path);
-  const std::string& shown = target.shown;
-  if (base_of(target.path).empty() || base_of(target.path) == "." || base_of(target.path) == "..") {
-    throw IoError(fmt::format("{}: expected a file name, found a directory path", shown));
+void check_writable(const std::string& path) {
+  const Target target = checked_target(path);
+  const std::string dir = dir_of(target.path);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    throw IoError(fmt::format("{}: cannot create a temporary file beside it: {}", target.shown, std::strerror(errno)));
   }
+}
+
+void write_file_atomically(const std::string& path, std::string_view bytes) {
+  const Target target = checked_target(path);
+  const std::string& shown = target.shown;
   TempFile tmp(target, shown);
   if (target.exists) {
     // Keep the replaced file's permission bits, and its owner where the system lets us.

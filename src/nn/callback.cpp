@@ -67,6 +67,9 @@ void EarlyStopping::on_train_end(Sequential& model) {
 }
 
 void CSVLogger::on_train_begin(Sequential&) {
+  // A path that cannot be written fails now, not after the first epoch's work.
+  if (path_.empty()) throw ValueError("CSVLogger: the file name is empty");
+  check_writable(path_);
   text_.clear();
   keys_.clear();
 }

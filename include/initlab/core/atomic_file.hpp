@@ -20,6 +20,12 @@ namespace initlab {
 /// target is as it was.
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+/// Throws the IoError write_file_atomically(path, ...) would throw for the
+/// path itself (not a regular file, a directory path, a missing or read-only
+/// folder) without writing anything: for a caller that writes later, after
+/// work that should not be wasted.
+void check_writable(const std::string& path);
+
 /// The whole file. Throws IoError naming the path when it cannot be read or is
 /// not a regular file (see InputFile), and ResourceError when its size does not
 /// fit the memory budget.
