@@ -4,6 +4,7 @@
 
 #include "initlab/core/error.hpp"
 
+#include "cli_numbers.hpp"
 #include "commands.hpp"
 #include "initlab/init/initializer.hpp"
 #include "initlab/lab/coffee_lab.hpp"
@@ -17,23 +18,27 @@ Command add_demo_command(CLI::App& app) {
   auto coffee_opt = std::make_shared<CoffeeLabOptions>();
   CLI::App* coffee = demo->add_subcommand(
       "coffee", "The coffee-roasting lab: a 2-3-1 sigmoid network, its random initial weights, training, predictions");
-  coffee->add_option("--seed", coffee_opt->seed, "Global seed (the lab uses 1234)")->capture_default_str();
-  coffee->add_option("--epochs", coffee_opt->epochs, "Training epochs")->capture_default_str()->check(CLI::Range(1, 1000));
+  coffee->add_option("--seed", coffee_opt->seed, "Global seed (the lab uses 1234)")
+      ->capture_default_str()
+      ->transform(seed_number());
+  coffee->add_option("--epochs", coffee_opt->epochs, "Training epochs")->capture_default_str()->transform(integer_in(1, 1000));
   coffee->add_option("--tile", coffee_opt->tile, "Copies of the 200 roasts to train on")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->transform(positive_size(100000));
 
   auto sym_opt = std::make_shared<SymmetryOptions>();
   CLI::App* sym = demo->add_subcommand(
       "symmetry", "Train from zeros (or any constant) and from random weights: constant hidden units stay identical");
-  sym->add_option("--seed", sym_opt->seed, "Global seed")->capture_default_str();
+  sym->add_option("--seed", sym_opt->seed, "Global seed")->capture_default_str()->transform(seed_number());
   sym->add_option("--iterations", sym_opt->iterations, "Passes over the 200 roasts")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->transform(positive_size(100000));
   sym->add_option("--init", sym_opt->constant_init, "The constant start: zeros, ones, or a Keras config")
       ->capture_default_str();
-  sym->add_option("--learning-rate", sym_opt->learning_rate, "Adam learning rate")->capture_default_str();
-  sym->add_option("--batch-size", sym_opt->batch_size, "Batch size")->capture_default_str()->check(CLI::Range(1, 200));
+  sym->add_option("--learning-rate", sym_opt->learning_rate, "Adam learning rate")
+      ->capture_default_str()
+      ->transform(positive_number());
+  sym->add_option("--batch-size", sym_opt->batch_size, "Batch size")->capture_default_str()->transform(positive_size(200));
 
   return {demo, [=]() {
             if (coffee->parsed()) {

@@ -2,10 +2,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli_numbers.hpp"
+#include "cli_text.hpp"
 #include "commands.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/core/number_format.hpp"
@@ -13,6 +20,7 @@
 #include "initlab/core/summary.hpp"
 #include "initlab/init/initializer.hpp"
 #include "initlab/init/registry.hpp"
+#include "initlab/io/json_value.hpp"
 #include "initlab/io/npy.hpp"
 #include "table.hpp"
 
@@ -32,26 +40,90 @@ struct InitOptions {
 
 std::string fmt_opt(const std::optional<double>& v) { return v ? pretty_number(*v) : std::string("—"); }
 
+bool is_field_name(const std::string& k) {
+  if (k.empty() || std::isdigit(static_cast<unsigned char>(k[0]))) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// The value of --set KEY=TEXT: a number, true/false/null (Python's True, False,
+// None too), a JSON array, object or string, or else the bare word as a string
+// (mode=fan_out). Numbers are read exactly: a whole number stays one (up to
+// 2^64 - 1), nothing beyond float32's range is taken.
+nlohmann::json set_value(const std::string& key, const std::string& text) {
+  const std::string where = fmt::format("--set {}", key);
+  const std::string t = trim(text);
+  if (t.empty()) throw ValueError(fmt::format("{}: a value is missing after '=' (e.g. --set stddev=0.1)", where));
+  if (t == "true" || t == "True") return true;
+  if (t == "false" || t == "False") return false;
+  if (t == "null" || t == "None") return nullptr;
+  if (t[0] == '{' || t[0] == '[' || t[0] == '"') return parse_json(t, where);
+  const bool numeric = (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-' || t[0] == '+' || t[0] == '.') &&
+                       t.find_first_not_of("0123456789+-.eE") == std::string::npos;
+  if (!numeric) return t;
+  const size_t sign = t[0] == '+' || t[0] == '-' ? 1 : 0;
+  if (t.find_first_not_of("0123456789", sign) == std::string::npos && t.size() > sign) {
+    const bool negative = t[0] == '-';
+    uint64_t magnitude = 0;
+    const auto [end, ec] = std::from_chars(t.data() + sign, t.data() + t.size(), magnitude);
+    if (ec == std::errc() && end == t.data() + t.size()) {
+      if (!negative) return magnitude;
+      if (magnitude <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) {
+        return magnitude == 0 ? int64_t{0} : -static_cast<int64_t>(magnitude - 1) - 1;
+      }
+    }
+    throw ValueError(fmt::format("{}: {} is beyond the range of a 64-bit integer", where, in_quotes(t)));
+  }
+  double v = 0;
+  const auto [end, ec] = std::from_chars(t.data() + sign * (t[0] == '+'), t.data() + t.size(), v);
+  if (ec == std::errc::invalid_argument || end != t.data() + t.size()) {
+    throw ValueError(fmt::format("{}: {} is not a number (e.g. --set {}=0.1)", where, in_quotes(t), key));
+  }
+  if (ec == std::errc::result_out_of_range || std::fabs(v) > std::numeric_limits<float>::max()) {
+    const bool tiny = ec == std::errc::result_out_of_range && t.find_first_of("eE") != std::string::npos &&
+                      t.find('-', t.find_first_of("eE")) != std::string::npos;
+    throw ValueError(fmt::format("{}: {} is {}", where, in_quotes(t),
+                                 tiny ? "too small for float32 (it would be 0)"
+                                      : "beyond the range of float32 (±3.4e+38), which initlab's tensors hold"));
+  }
+  if (v != 0 && static_cast<float>(v) == 0) {
+    throw ValueError(fmt::format("{}: {} is too small for float32 (it would be 0)", where, in_quotes(t)));
+  }
+  return v;
+}
+
 // NAME plus --set key=value pairs → an initializer config.
 Initializer build(const InitOptions& o) {
   if (o.params.empty()) return Initializer::parse(o.initializer);
   nlohmann::json cfg = nlohmann::json::object();
+  std::map<std::string, std::string> given;  // key → the --set argument that gave it
   for (const auto& kv : o.params) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw ValueError(fmt::format("--set '{}': expected key=value, e.g. --set stddev=0.1", kv));
+    if (eq == std::string::npos) {
+      throw ValueError(fmt::format("--set {}: expected key=value, e.g. --set stddev=0.1", in_quotes(kv)));
     }
-    const std::string key = kv.substr(0, eq), text = kv.substr(eq + 1);
-    try {
-      cfg[key] = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error&) {
-      cfg[key] = text;  // a bare word: a string value (mode=fan_out)
+    const std::string key = trim(kv.substr(0, eq));
+    if (key.empty()) {
+      throw ValueError(fmt::format("--set {}: a key is missing before '=' (e.g. --set stddev=0.1)", in_quotes(kv)));
     }
+    if (!is_field_name(key)) {
+      throw ValueError(fmt::format("--set {}: {} is not a field name (letters, digits and '_', e.g. stddev)",
+                                   in_quotes(kv), in_quotes(key)));
+    }
+    if (const auto it = given.find(key); it != given.end()) {
+      throw ValueError(fmt::format("--set: '{}' is given twice ({} and {})", key, in_quotes(it->second), in_quotes(kv)));
+    }
+    given.emplace(key, kv);
+    cfg[key] = set_value(key, kv.substr(eq + 1));
   }
   // Merge into the named initializer's config without building it first
   // (sparse, for one, cannot be built without its sparsity).
   nlohmann::json full;
-  const auto first = o.initializer.find_first_not_of(" \t");
+  const auto first = o.initializer.find_first_not_of(" \t\n");
   if (first != std::string::npos && o.initializer[first] == '{') {
     full = Initializer::parse(o.initializer).to_config();
   } else {
@@ -174,13 +246,24 @@ Command add_init_command(CLI::App& app) {
                   "Initializer id (he_normal), class name (HeNormal) or Keras JSON config");
   cmd->add_option("--shape", o->shape, "Tensor shape, comma-separated: 784,64 (Dense in,out) or 3,3,16,32 (conv)")
       ->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Global seed (default: drawn at random and printed)");
+  cmd->add_option("--seed", o->seed, "Global seed (default: drawn at random and printed)")->transform(seed_number());
   cmd->add_option("--name", o->name, "Tensor name that keys the random stream")->capture_default_str();
   cmd->add_option("--set", o->params, "Initializer argument as key=value (repeatable): --set stddev=0.1");
   cmd->add_option("--out", o->out, "Write the tensor to this NumPy .npy file");
   cmd->add_flag("--list", o->list, "List every initializer with its formula");
   cmd->add_flag("--compare", o->compare, "One row per initializer: theory and measured std, min, max, fill time");
   return {cmd, [o]() {
+    // Options that the chosen mode would ignore are refused, not dropped.
+    if (o->list && (o->compare || !o->initializer.empty() || !o->params.empty() || !o->out.empty())) {
+      throw ValueError("init --list prints the catalogue: it takes no initializer, --compare, --set or --out");
+    }
+    if (o->compare && (!o->initializer.empty() || !o->params.empty() || !o->out.empty())) {
+      throw ValueError(fmt::format("init --compare runs every initializer: {}",
+                                   !o->initializer.empty() ? "drop the initializer " + in_quotes(o->initializer) +
+                                                                 " (or --compare)"
+                                                           : std::string("--set and --out apply to one initializer")));
+    }
+    if (o->name.empty()) throw ValueError("--name: the tensor name must not be empty (it keys the random stream)");
     if (o->list) return run_list();
     if (o->compare) return run_compare(*o);
     if (o->initializer.empty()) {

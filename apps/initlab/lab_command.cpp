@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_numbers.hpp"
 #include "commands.hpp"
 #include "initlab/lab/init_lab.hpp"
 
@@ -69,8 +70,8 @@ Command add_lab_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--activation", o->activation, "Hidden activation: relu, tanh, sigmoid, elu, selu, gelu, ...")
       ->capture_default_str();
-  cmd->add_option("--depth", o->depth, "Hidden Dense layers")->capture_default_str()->check(CLI::Range(1, 1000));
-  cmd->add_option("--width", o->width, "Units per hidden layer")->capture_default_str()->check(CLI::Range(1, 1 << 16));
+  cmd->add_option("--depth", o->depth, "Hidden Dense layers")->capture_default_str()->transform(positive_size(1000));
+  cmd->add_option("--width", o->width, "Units per hidden layer")->capture_default_str()->transform(positive_size(1 << 16));
   auto inits = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--init", *inits,
                   "Initializers, comma-separated (or --init repeated): Keras ids, id(scale) shorthands such as\n"
@@ -78,20 +79,22 @@ Command add_lab_command(CLI::App& app) {
                       join_top_level(o->initializers));
   cmd->add_option("--optimizer", o->optimizer, "sgd (with momentum), adam or rmsprop")
       ->capture_default_str()
-      ->check(CLI::IsMember({"sgd", "adam", "rmsprop"}));
-  cmd->add_option("--learning-rate", o->learning_rate, "Learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--momentum", o->momentum, "SGD momentum")->capture_default_str()->check(CLI::Range(0.0, 0.9999));
+      ->transform(one_of({"sgd", "adam", "rmsprop"}));
+  cmd->add_option("--learning-rate", o->learning_rate, "Learning rate")->capture_default_str()->transform(positive_number());
+  cmd->add_option("--momentum", o->momentum, "SGD momentum")->capture_default_str()->transform(finite_number_in(0.0, 0.9999));
   cmd->add_flag("--batch-norm", o->batch_norm, "BatchNormalization after every hidden Dense (hides most of the effect)");
-  cmd->add_option("--steps", o->steps, "Training steps per initializer")->capture_default_str()->check(CLI::Range(1, 10000000));
-  cmd->add_option("--batch-size", o->batch_size, "Batch size")->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--steps", o->steps, "Training steps per initializer")->capture_default_str()->transform(positive_size(10000000));
+  cmd->add_option("--batch-size", o->batch_size, "Batch size")->capture_default_str()->transform(positive_size(1 << 20));
   cmd->add_option("--evaluations", o->evaluations, "Points on each loss curve (step 0 included)")
       ->capture_default_str()
-      ->check(CLI::Range(2, 1000));
+      ->transform(integer_in(2, 1000));
   cmd->add_option("--eval-samples", o->eval_samples, "Held-out samples for each point on the curves")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 24));
-  cmd->add_option("--bins", o->histogram_bins, "Histogram bins per layer")->capture_default_str()->check(CLI::Range(3, 1000));
-  cmd->add_option("--seed", o->seed, "Global seed: the data, every initializer and the batches")->capture_default_str();
+      ->transform(positive_size(1 << 24));
+  cmd->add_option("--bins", o->histogram_bins, "Histogram bins per layer")->capture_default_str()->transform(integer_in(3, 1000));
+  cmd->add_option("--seed", o->seed, "Global seed: the data, every initializer and the batches")
+      ->capture_default_str()
+      ->transform(seed_number());
   cmd->add_option("--report", o->report, "The HTML report to write (empty: none)")->capture_default_str();
   cmd->add_flag("--quiet", *quiet, "No progress bar");
   return {cmd, [=]() {

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli_numbers.hpp"
 #include "commands.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/core/number_format.hpp"
@@ -126,13 +127,23 @@ Command add_theory_command(CLI::App& app) {
   cmd->add_option("--activation", o->activation,
                   "Keras activation: tanh, relu, sigmoid, linear, elu, selu, gelu, swish, softplus, leaky_relu")
       ->capture_default_str();
-  cmd->add_option("--sigma-w2", o->sigma_w2, "Weight variance times fan-in, σ_w² (> 0)")->capture_default_str();
-  cmd->add_option("--sigma-b2", o->sigma_b2, "Bias variance σ_b² (>= 0)")->capture_default_str();
-  cmd->add_option("--depth", o->depth, "Layers to predict (and to measure)")->capture_default_str();
-  cmd->add_option("--input-q", o->input_q, "Mean of x_i² over the input's components")->capture_default_str();
-  cmd->add_option("--width", o->width, "Units per layer of the measured net")->capture_default_str();
-  cmd->add_option("--batch", o->batch, "Random inputs fed to the measured net")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Seed of the measured net's weights and inputs")->capture_default_str();
+  cmd->add_option("--sigma-w2", o->sigma_w2, "Weight variance times fan-in, σ_w² (> 0)")
+      ->capture_default_str()
+      ->transform(positive_number());
+  cmd->add_option("--sigma-b2", o->sigma_b2, "Bias variance σ_b² (>= 0)")
+      ->capture_default_str()
+      ->transform(finite_number_in(0, std::numeric_limits<float>::max()));
+  cmd->add_option("--depth", o->depth, "Layers to predict (and to measure)")->capture_default_str()->transform(positive_size(10000));
+  cmd->add_option("--input-q", o->input_q, "Mean of x_i² over the input's components")
+      ->capture_default_str()
+      ->transform(finite_number_in(0, std::numeric_limits<float>::max()));
+  cmd->add_option("--width", o->width, "Units per layer of the measured net")->capture_default_str()->transform(integer_in(2, 16384));
+  cmd->add_option("--batch", o->batch, "Random inputs fed to the measured net")
+      ->capture_default_str()
+      ->transform(positive_size(1 << 20));
+  cmd->add_option("--seed", o->seed, "Seed of the measured net's weights and inputs")
+      ->capture_default_str()
+      ->transform(seed_number());
   cmd->add_flag("--critical", o->critical,
                 "Only the critical σ_w² (χ₁ = 1) for this activation and σ_b², and a table over several σ_b²");
   cmd->add_flag("--no-measure", o->no_measure, "Predictions only: do not build and run a net");

@@ -1,6 +1,7 @@
 // initlab train — train a Keras model file on a data set.
 #include <iostream>
 
+#include "cli_numbers.hpp"
 #include "commands.hpp"
 #include "initlab/lab/train_job.hpp"
 
@@ -22,15 +23,16 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("config", *path, "The model file (Keras JSON, optionally with compile_config and training)")
       ->required()
       ->check(CLI::ExistingFile);
-  auto* epochs_opt = cmd->add_option("--epochs", *epochs, "Epochs (overrides training.epochs)")->check(CLI::Range(0, 100000));
+  auto* epochs_opt = cmd->add_option("--epochs", *epochs, "Epochs (overrides training.epochs)")->transform(integer_in(0, 100000));
   auto* batch_opt =
-      cmd->add_option("--batch-size", *batch, "Batch size (overrides training.batch_size)")->check(CLI::Range(1, 1 << 20));
-  auto* seed_opt = cmd->add_option("--seed", *seed, "Global seed (overrides training.seed; drawn and printed when neither)");
+      cmd->add_option("--batch-size", *batch, "Batch size (overrides training.batch_size)")->transform(positive_size(1 << 20));
+  auto* seed_opt = cmd->add_option("--seed", *seed, "Global seed (overrides training.seed; drawn and printed when neither)")
+                        ->transform(seed_number());
   auto* dataset_opt = cmd->add_option(
       "--dataset", *dataset, "fashion_mnist, circle, xor, gauss, spiral, reg-plane or reg-gauss (overrides training.dataset)");
   cmd->add_option("--max-samples", o->max_samples, "Train on the first N training samples only (0: all)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->transform(integer_in(0, std::numeric_limits<int64_t>::max()));
   cmd->add_option("--out", o->out_dir, "Directory for history.csv and history.json (default: runs/<model name>)");
   cmd->add_flag("--quiet", *quiet, "One line per epoch instead of a progress bar");
   return {cmd, [=]() {

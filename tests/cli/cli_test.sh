@@ -78,8 +78,8 @@ check theory-critical 0 'critical σ_w² for tanh at σ_b² = 0.05: 1\.7609' -- 
 check theory-help 0 '--sigma-w2' -- "$bin" theory --help
 check theory-bad-activation 2 "unknown activation 'tahn'" -- "$bin" theory --activation tahn
 check theory-softmax 2 'must act element-wise' -- "$bin" theory --activation softmax
-check theory-negative 2 'σ_b² must be a finite number >= 0, got -1' -- "$bin" theory --sigma-b2 -1
-check theory-depth 2 'depth must be in \[1, 100000\], got 0' -- "$bin" theory --depth 0
+check theory-negative 2 "--sigma-b2: expected a finite number >= 0, found '-1'" -- "$bin" theory --sigma-b2 -1
+check theory-depth 2 "--depth: expected a whole number from 1 to 10000, found '0'" -- "$bin" theory --depth 0
 # initlab lab: a tiny comparison on Playground's spiral, with its report.
 check lab 0 '^ +1  (he_normal|lsuv|glorot_uniform) ' -- "$bin" lab --dataset spiral --activation tanh --depth 3 --width 8 --steps 20 --batch-size 16 --eval-samples 100 --evaluations 3 --init zeros,glorot_uniform,he_normal,lsuv --report "$tmp/report.html" --quiet
 if grep -q 'id="initlab-data"' "$tmp/report.html" 2>/dev/null && grep -q '</html>' "$tmp/report.html"; then

@@ -30,8 +30,15 @@ class Shape {
   /// "(784, 64)", "(7,)", "()" — Python's tuple notation, as Keras prints shapes.
   std::string str() const;
 
-  /// Parses "784,64", "(784, 64)", "3x3x16x32" or "" (a scalar). Throws ValueError.
-  static Shape parse(const std::string& text);
+  /// Parses a shape as people write it: "784,64", "(784, 64)", "[784, 64]",
+  /// "3x3x16x32", "(7,)", or "" and "()" for a scalar. Sizes are decimal whole
+  /// numbers >= 1 (>= 0 with `allow_zero`); spaces may surround sizes and
+  /// separators but never separate two sizes: "784 64" is an error, never
+  /// 78464. Throws ValueError quoting (an excerpt of) the text with the
+  /// character where it went wrong: an empty size ("784,,64"), a sign, a
+  /// number beyond int64, more than kMaxRank sizes, more elements than int64
+  /// counts, an unmatched bracket.
+  static Shape parse(const std::string& text, bool allow_zero = false);
 
   friend bool operator==(const Shape& a, const Shape& b);
 
