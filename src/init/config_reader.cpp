@@ -75,6 +75,8 @@ std::string ConfigReader::text(const std::string& key, const std::string& fallba
   const auto* v = get(key);
   if (v == nullptr) return fallback;
   if (!v->is_string()) fail(key, "a string", *v);
+  // Initializer strings are short names (mode, distribution, nonlinearity).
+  if (v->get_ref<const std::string&>().size() > 256) fail(key, "a name of at most 256 characters", *v);
   return v->get<std::string>();
 }
 

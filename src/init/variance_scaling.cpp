@@ -20,6 +20,7 @@
 #include "initlab/core/error.hpp"
 #include "initlab/core/normal_math.hpp"
 #include "initlab/core/number_format.hpp"
+#include "initlab/core/suggest.hpp"
 #include "initlab/init/gain.hpp"
 
 namespace initlab::detail {
@@ -38,7 +39,7 @@ Distribution parse_distribution(std::string text, const std::string& cls) {
   throw ConfigError(fmt::format(
       "{}: config.distribution: expected one of uniform, truncated_normal, untruncated_normal (or the legacy "
       "\"normal\"), got \"{}\"",
-      cls, text));
+      cls, text_excerpt(text)));
 }
 
 std::string to_string(Distribution d) {

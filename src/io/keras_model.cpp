@@ -480,7 +480,7 @@ KerasModel keras_model_from_json(const JsonValue& doc, const std::vector<std::st
     } catch (const ConfigError&) {
       throw;
     } catch (const Error& e) {
-      entries[i].fail(e.what());
+      entries[i].fail(text_excerpt(e.what(), 500));
     }
   }
   if (out.model.layers().empty()) layer_list(config).fail("the model has no layers");
