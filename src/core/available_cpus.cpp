@@ -245,7 +245,10 @@ int idle_cpus(int own_running) {
       s.others_x256.store(static_cast<int>(std::lround((old + others * 256.0) / 2.0)), std::memory_order_relaxed);
     }
   }
-  const int others = (s.others_x256.load(std::memory_order_relaxed) + 128) / 256;
+  // A task counts once the smoothed figure reaches 3/4: two samples in a row
+  // (40 ms) for a steady competitor; a single sample (a short task, or one of
+  // this process's workers caught waking up) never counts.
+  const int others = (s.others_x256.load(std::memory_order_relaxed) + 64) / 256;
   return std::clamp(available - others, 1, available);
 }
 

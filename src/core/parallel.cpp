@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -84,10 +85,42 @@ void run_chunk(void* ctx, int64_t chunk) {
   (*r.body)(lo, r.end - lo <= r.size ? r.end : lo + r.size);
 }
 
-// Threads for a loop of `chunks` chunks: the cap, then the CPUs other work leaves free.
-int team_for(int64_t chunks) {
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A team that made a loop slower than its caller alone would have been — the
+// caller waited for chunks other threads held longer than it ran chunks
+// itself, by more than kStallMarginNs — had a thread the scheduler set aside
+// (another program, a cgroup quota, a hypervisor taking the CPU), whatever
+// /proc/loadavg said. With dynamic threads, loops then run on the calling
+// thread alone for a back-off period, then try a team again: 10 ms, doubled
+// after every stalled try up to 0.5 s, halved after every good one. Under
+// steady contention that is one stalled loop (a few ms) every 0.5 s.
+constexpr int64_t kStallMarginNs = 50'000;
+constexpr int64_t kBackoffMinNs = 10'000'000, kBackoffMaxNs = 500'000'000;
+std::atomic<int64_t> g_solo_until_ns{0};
+std::atomic<int64_t> g_backoff_ns{kBackoffMinNs};
+
+void note_team_timing(const detail::PoolTiming& t) {
+  int64_t backoff = g_backoff_ns.load(std::memory_order_relaxed);
+  if (t.wait_ns > t.work_ns + kStallMarginNs) {
+    g_solo_until_ns.store(now_ns() + backoff, std::memory_order_relaxed);
+    g_backoff_ns.store(std::min(kBackoffMaxNs, 2 * backoff), std::memory_order_relaxed);
+  } else if (backoff > kBackoffMinNs) {
+    g_backoff_ns.store(std::max(kBackoffMinNs, backoff / 2), std::memory_order_relaxed);
+  }
+}
+
+// Threads for a loop of `chunks` chunks: the cap, then (dynamic threads) the
+// CPUs other work leaves free, and none while backing off after a stall.
+int team_for(int64_t chunks, bool dynamic) {
   int team = static_cast<int>(std::min<int64_t>(num_threads(), chunks));
-  if (team > 1 && dynamic_threads()) team = std::min(team, idle_cpus(1 + detail::awake_pool_workers()));
+  if (team > 1 && dynamic) {
+    if (now_ns() < g_solo_until_ns.load(std::memory_order_relaxed)) return 1;
+    team = std::min(team, idle_cpus(1 + detail::awake_pool_workers()));
+  }
   return team;
 }
 
@@ -135,12 +168,17 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function
   }
   Range range{&body, begin, end, grid.size};
   if (!detail::inside_parallel_region()) {
-    const int team = team_for(grid.count);
+    const bool dynamic = dynamic_threads();
+    const int team = team_for(grid.count, dynamic);
     if (team > 1) {
       // OpenBLAS is called inside chunks, from the pool's threads: single-threaded.
       detail::use_single_threaded_blas();
       const detail::ChunkJob job{run_chunk, &range, grid.count};
-      if (detail::run_on_pool(job, team)) return;
+      detail::PoolTiming timing;
+      if (detail::run_on_pool(job, team, dynamic ? &timing : nullptr)) {
+        if (dynamic) note_team_timing(timing);
+        return;
+      }
     }
   }
   // The same chunks, in order, on this thread.

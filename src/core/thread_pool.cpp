@@ -85,7 +85,7 @@ inline uint32_t total_of(uint64_t s) { return static_cast<uint32_t>(s) & 0xFFFFu
 
 class Pool {
  public:
-  bool run(const ChunkJob& job, int team) {
+  bool run(const ChunkJob& job, int team, PoolTiming* timing) {
     std::unique_lock lock(run_mutex_, std::try_to_lock);
     if (!lock.owns_lock()) return false;
     const int helpers = add_workers(std::min<int64_t>(team, job.count) - 1);
@@ -106,9 +106,15 @@ class Pool {
     }
 
     t_in_parallel = true;
+    const auto t0 = std::chrono::steady_clock::now();
     run_chunks();
+    const auto t1 = std::chrono::steady_clock::now();
     wait_done(total);
     t_in_parallel = false;
+    if (timing != nullptr) {
+      timing->work_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+      timing->wait_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t1).count();
+    }
     if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
     return true;
   }
@@ -235,9 +241,9 @@ Pool* pool() {
 
 }  // namespace
 
-bool run_on_pool(const ChunkJob& job, int team) {
+bool run_on_pool(const ChunkJob& job, int team, PoolTiming* timing) {
   if (team < 2 || job.count < 2 || job.count > kMaxPoolChunks || t_in_parallel) return false;
-  return pool()->run(job, team);
+  return pool()->run(job, team, timing);
 }
 
 int awake_pool_workers() {

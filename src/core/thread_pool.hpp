@@ -35,7 +35,12 @@ inline constexpr int64_t kMaxPoolChunks = 65535;
 /// a serial loop gives. Returns false, running nothing, when the pool is busy
 /// with another thread's job or was lost to fork(): the caller then runs the
 /// chunks itself.
-bool run_on_pool(const ChunkJob& job, int team);
+/// How a job went for its caller: the time it spent running chunks, and the
+/// time it then waited for chunks other threads held.
+struct PoolTiming {
+  int64_t work_ns = 0, wait_ns = 0;
+};
+bool run_on_pool(const ChunkJob& job, int team, PoolTiming* timing = nullptr);
 
 /// Worker threads awake now (spinning or running chunks), for load accounting.
 int awake_pool_workers();

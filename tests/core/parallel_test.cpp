@@ -18,7 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/openblas_threads.hpp"
 #include "initlab/core/available_cpus.hpp"
+#include "initlab/core/blas.hpp"
 #include "initlab/core/error.hpp"
 
 namespace initlab {
@@ -231,6 +233,26 @@ TEST(ParallelFor, LoopsFromSeveralThreadsAtOnce) {
   }
   for (auto& c : callers) c.join();
   EXPECT_EQ(total.load(), 4 * 200 * 1000);
+}
+
+TEST(ParallelFor, OpenBlasStaysSingleThreadedInsideChunks) {
+  // Chunks call OpenBLAS from the pool's threads: it must not start threads of its own there.
+  ThreadSettings keep;
+  ThreadSettings::exactly(4);
+  const int saved = openblas_get_num_threads();
+  openblas_set_num_threads(2);
+  std::atomic<int> multi{0};
+  std::vector<float> a(64 * 64, 1.0f), b(a);
+  std::vector<std::vector<float>> c(8, std::vector<float>(64 * 64));
+  parallel_for(0, 8, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      if (openblas_get_num_threads() != 1) multi++;
+      gemm_serial(false, false, 64, 64, 64, 1.0f, a.data(), 64, b.data(), 64, 0.0f, c[static_cast<size_t>(i)].data(), 64);
+    }
+  });
+  openblas_set_num_threads(saved);
+  EXPECT_EQ(multi.load(), 0);
+  for (const auto& ci : c) EXPECT_EQ(ci[0], 64.0f);
 }
 
 TEST(ParallelPool, ManySmallLoopsAreCheapAndIdleWorkersSleep) {

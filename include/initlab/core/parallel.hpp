@@ -8,9 +8,11 @@
 // How many threads share a loop: at most num_threads() — INITLAB_NUM_THREADS
 // when set, else set_num_threads(), else available_cpus() (affinity and cgroup
 // quota) — and, while dynamic threads are on (the default), no more than the
-// CPUs that other programs leave idle (idle_cpus): on a machine whose cores
-// are busy, a loop runs on the calling thread rather than wait for a thread
-// the scheduler has set aside. Idle workers spin for 50 µs, then sleep.
+// CPUs that other programs leave idle (idle_cpus), and none for a while after
+// a loop whose team was slower than its caller alone would have been: on a
+// machine whose cores are busy, a loop runs on the calling thread rather than
+// wait for a thread the scheduler has set aside. The calling thread takes
+// part; idle workers spin for 50 µs, then sleep.
 #pragma once
 
 #include <cstdint>
