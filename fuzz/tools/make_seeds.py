@@ -320,7 +320,20 @@ def cli_spec_seeds():
                     ("nasty_rank7", "1,1,1,1,1,1,1"), ("nasty_negative", "-3,4"), ("nasty_zero", "0,4"),
                     ("nasty_overflow", "99999999999999999999,2"), ("nasty_product_overflow", "4294967296,4294967296,8"),
                     ("nasty_float", "2.5,3"), ("nasty_trailing_comma", "3,4,"), ("nasty_unbalanced", "(3,4"),
-                    ("nasty_hex", "0x10,2"), ("nasty_plus", "+3,4"), ("nasty_nul", "3\x004")]:
+                    ("nasty_hex", "0x10,2"), ("nasty_plus", "+3,4"), ("nasty_nul", "3\x004"),
+                    ("brackets", "[784, 64]"), ("nasty_double_comma", "784,,64"), ("nasty_mixed", "(3x4]")]:
+        put(t, name, s)
+    # One item of the lab's --init.
+    for name, s in [("init_normal", "random_normal(0.05)"), ("init_spaces", " truncated_normal ( 2e-2 ) "),
+                    ("init_class", "RandomNormal(0.5)"), ("init_plus", "random_uniform(+0.1)"),
+                    ("init_gain", "orthogonal(2)"), ("init_scale", "variance_scaling(.5)"), ("init_id", "he_normal"),
+                    ("init_constant", "constant(-1.25)"), ("init_identity", "identity(3)"),
+                    ("init_json", '{"class_name": "RandomNormal", "config": {"stddev": 0.01}}'),
+                    ("init_nasty_two_dots", "random_normal(0.05.1)"), ("init_nasty_1e400", "random_normal(1e400)"),
+                    ("init_nasty_1e39", "constant(1e39)"), ("init_nasty_inf", "random_normal(inf)"),
+                    ("init_nasty_tiny", "random_normal(1e-60)"), ("init_nasty_no_scale", "he_normal(2)"),
+                    ("init_nasty_unclosed", "random_normal(0.05"), ("init_nasty_typo", "rnadom_normal(0.05)"),
+                    ("init_nasty_nested", "random_normal(random_normal(1))"), ("init_nasty_empty_call", "constant()")]:
         put(t, name, s)
 
 
@@ -393,7 +406,7 @@ def csv_seeds():
         ("nasty_empty", ""),
         ("nasty_unterminated_quote", "\"a,label\n1,2\n"),
         ("nasty_nul", "a,label\n1\x00,2\n"),
-        ("nasty_wide_header", ",".join("c%d" % i for i in range(2000)) + ",label\n"),
+        ("nasty_wide_header", ",".join("c%d" % i for i in range(300)) + ",label\n"),
     ]:
         put(t, name, s)
 
