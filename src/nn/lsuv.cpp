@@ -27,9 +27,13 @@ std::optional<Weighted> weighted(Layer& l) {
 }  // namespace
 
 std::vector<LsuvLayerReport> lsuv_initialize(Sequential& model, const Tensor& x, const LsuvOptions& o) {
-  if (!(o.tolerance > 0)) throw ValueError(fmt::format("lsuv: tolerance must be > 0, got {}", o.tolerance));
+  if (!(o.tolerance > 0 && std::isfinite(o.tolerance))) {
+    throw ValueError(fmt::format("lsuv: tolerance must be > 0 and finite, got {}", o.tolerance));
+  }
   if (o.max_iterations < 0) throw ValueError(fmt::format("lsuv: max_iterations must be >= 0, got {}", o.max_iterations));
-  if (!(o.target_variance > 0)) throw ValueError(fmt::format("lsuv: target_variance must be > 0, got {}", o.target_variance));
+  if (!(o.target_variance > 0 && std::isfinite(o.target_variance))) {
+    throw ValueError(fmt::format("lsuv: target_variance must be > 0 and finite, got {}", o.target_variance));
+  }
   if (x.rank() < 1 || x.dim(0) < 2) {
     throw ValueError(fmt::format("lsuv: the calibration batch needs at least 2 samples, got shape {}", x.shape().str()));
   }

@@ -103,6 +103,8 @@ uint64_t Sequential::MemoryEstimate::total() const {
 namespace {
 
 uint64_t add_sat(uint64_t a, uint64_t b) { return a > std::numeric_limits<uint64_t>::max() - b ? std::numeric_limits<uint64_t>::max() : a + b; }
+// Parameter counts (each >= 0), saturating at INT64_MAX.
+int64_t count_sat(int64_t a, int64_t b) { return a > std::numeric_limits<int64_t>::max() - b ? std::numeric_limits<int64_t>::max() : a + b; }
 
 }  // namespace
 
@@ -360,6 +362,12 @@ Gradients Sequential::gradient_handles() {
 Gradients Sequential::gradients(const Tensor& x, const Tensor& y) {
   check_data(x, &y, "gradients");
   (void)loss();
+  if (samples_of(x) == 0) throw ValueError(fmt::format("gradients: model '{}' was given no samples", name_));
+  if (!built_) {
+    std::vector<int64_t> d(x.shape().dims().begin() + 1, x.shape().dims().end());
+    build(input_shape_ ? *input_shape_ : Shape(d));
+  }
+  require_memory_for_batch(samples_of(x), "gradients");
   forward(slice_rows(x, 0, std::min<int64_t>(1, samples_of(x))), false);  // builds the model if needed
   const Shape out = output_shape();
   std::vector<int64_t> pd = {samples_of(x)};
@@ -617,10 +625,10 @@ std::string Sequential::summary() {
     int64_t params = 0;
     for (const auto& spec : l.weight_specs(shapes[i])) {
       inits.push_back(fmt::format("{}: {}", spec.name, spec.trainable ? spec.initializer.id() : "adapted"));
-      params += spec.shape.numel();
-      if (spec.trainable) trainable += spec.shape.numel();
+      params = count_sat(params, spec.shape.numel());
+      if (spec.trainable) trainable = count_sat(trainable, spec.shape.numel());
     }
-    total += params;
+    total = count_sat(total, params);
     rows.push_back({fmt::format("{} ({})", l.name(), l.class_name()), shape_with_batch(shapes[i + 1]),
                     std::to_string(params), inits.empty() ? "—" : fmt::format("{}", fmt::join(inits, ", "))});
   }

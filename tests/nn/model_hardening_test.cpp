@@ -11,6 +11,7 @@
 #include "initlab/data/playground.hpp"
 #include "initlab/initlab.hpp"
 #include "initlab/lab/init_lab.hpp"
+#include "initlab/nn/lsuv.hpp"
 #include "test_util.hpp"
 
 namespace initlab {
@@ -395,6 +396,33 @@ TEST(ModelHardening, EmptySetsAreRefusedOrGiveEmptyPredictions) {
                   }),
                   "validation_data has no samples"));
   EXPECT_EQ(m.predict(x).shape(), (Shape{0, 1}));
+  EXPECT_TRUE(has(message_of<ValueError>([&] { m.gradients(x, y); }), "gradients: model 'tiny' was given no samples"));
+}
+
+TEST(ModelHardening, LsuvTargetsMustBeFinite) {
+  Sequential m = tiny_regressor();
+  const Tensor x = initlab::testing::random_tensor(Shape{8, 2}, 3);
+  EXPECT_TRUE(has(message_of<ValueError>([&] { lsuv_initialize(m, x, {.target_variance = HUGE_VAL}); }),
+                  "target_variance must be > 0 and finite"));
+  EXPECT_TRUE(has(message_of<ValueError>([&] { lsuv_initialize(m, x, {.tolerance = HUGE_VAL}); }),
+                  "tolerance must be > 0 and finite"));
+}
+
+TEST(ModelHardening, AdvisorProductsBeyondDoubleRangeAreWrittenAsPowers) {
+  // 0.5^4999 underflowed to "×0".
+  Sequential m;
+  m.add(Input(Shape{8}));
+  for (int i = 0; i < 5000; ++i) m.add(Dense(8, {.activation = "relu"}));
+  bool found = false;
+  for (const auto& a : advise(m)) {
+    if (a.rule == "glorot-deep-relu") {
+      found = true;
+      EXPECT_TRUE(has(a.arithmetic, "×10^-1505 over 4999 layers")) << a.arithmetic;
+    }
+    if (a.rule == "deep-unnormalized") EXPECT_TRUE(has(a.arithmetic, "×9.2e+206 or ×1.6e-229")) << a.arithmetic;
+  }
+  EXPECT_TRUE(found);
+  EXPECT_FALSE(m.built());
 }
 
 }  // namespace
