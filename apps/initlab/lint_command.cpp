@@ -1,4 +1,6 @@
 // initlab lint — the init advisor on a Keras model file, before any training.
+// It needs shapes and initializer formulas only: the model is never built, so
+// no weight is allocated however large the file says the layers are.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -43,7 +45,7 @@ Command add_lint_command(CLI::App& app) {
                   throw ValueError(fmt::format("--input-shape: every size must be >= 1, got {}", fmt::join(*shape, ",")));
                 }
               }
-              model.build(Shape(*shape));
+              model.set_input_shape(Shape(*shape));
             } else if (!model.input_shape()) {
               throw ConfigError(fmt::format("{}: the model gives no input shape (no InputLayer, batch_input_shape or "
                                             "build_config); pass --input-shape, e.g. --input-shape 784",
