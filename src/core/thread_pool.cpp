@@ -24,9 +24,11 @@ static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t) && std::atomic<u
               "futex words must be plain 32-bit atomics");
 
 // How long an idle worker spins before it sleeps. Waking a sleeping worker
-// costs the caller a futex call (~2 µs) and the worker 10–60 µs before it
-// runs (measured on the 2-core KVM machine of bench/README.md): a worker that
-// spins through the gap between two parallel loops joins the second at once.
+// costs the caller a futex call (a loop of two empty chunks: 4.8 µs against
+// 0.1 µs with the worker spinning, bench/initlab_bench_parallel on the 2-core
+// KVM machine of bench/README.md), and the worker the scheduler's wake-up
+// latency, typically tens of µs on a VM: a worker that spins through the gap
+// between two parallel loops joins the second at once.
 // The gaps inside one training step are a few µs (between the layers of the
 // backward pass) to ~0.5 ms (the whole forward pass of the deep MLP, which
 // has nothing to split); 50 µs covers the first kind and sleeps through the
