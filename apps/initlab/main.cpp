@@ -132,6 +132,20 @@ std::string extras_message(CLI::App& app) {
   return message + fmt::format(" (see {} --help)", path_of(level));
 }
 
+// CLI11's wording of a repeated or value-less option, as initlab says it.
+std::string reworded(std::string m) {
+  if (const size_t at = m.find(": At Most 1 required but received "); at != std::string::npos) {
+    const std::string n = m.substr(at + 34);
+    return m.substr(0, at) + ": given " + n + " times; give it once";
+  }
+  if (const size_t at = m.find(": 1 required "); at != std::string::npos && m.size() > 8 &&
+      m.compare(m.size() - 8, 8, " missing") == 0) {
+    const std::string type = m.substr(at + 13, m.size() - 8 - at - 13);
+    return m.substr(0, at) + ": a value is missing after it (" + type + ")";
+  }
+  return m;
+}
+
 int fail(const std::string& message, const std::vector<std::string>& args, int code) {
   std::cerr << (code == 3 ? "initlab: internal error: " : "initlab: error: ")
             << initlab::app::shorten_message(message, args) << "\n";
@@ -169,8 +183,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::ExtrasError&) {
       return fail(extras_message(app), args, 2);
     } catch (const CLI::ParseError& e) {
-      const std::string where = path_of(chosen_command(app));
-      return fail(fmt::format("{} (see {} --help)", e.what(), where), args, 2);
+      return fail(fmt::format("{} (see {} --help)", reworded(e.what()), path_of(chosen_command(app))), args, 2);
     }
     for (const auto& cmd : commands) {
       if (cmd.app->parsed()) return cmd.run();

@@ -62,6 +62,9 @@ check_fixed theory-width 2 "--width: expected a whole number from 2 to 16384, fo
 check_fixed theory-batch 2 "--batch: expected a whole number from 1 to 1048576, found '-1'" -- "$bin" theory --batch -1
 check_fixed lint-deep 2 "--deep: expected a whole number from 1 to 100000, found '0'" -- "$bin" lint "$tmp/m.json" --deep 0
 check_fixed lint-very-deep 2 "--very-deep: expected a whole number from 1 to 100000, found 'x'" -- "$bin" lint "$tmp/m.json" --very-deep x
+check_fixed lint-input-shape 2 "--input-shape: expected a whole number >= 1, found '784 64'" -- "$bin" lint "$tmp/m.json" --input-shape "784 64"
+check_fixed repeated-option 2 "--depth: given 2 times; give it once" -- "$bin" lab --depth 3 --depth 4
+check_fixed missing-value 2 "--seed: a value is missing after it" -- "$bin" init zeros --seed
 # A leading zero is decimal (CLI11 alone reads 010 as octal 8).
 check decimal-not-octal 0 '^seed 10, tensor' -- "$bin" init zeros --shape 2 --seed 010
 

@@ -98,6 +98,6 @@ check lint-zeros 1 "warning \[constant-kernel\] 'h' starts from a constant kerne
 check lint-clean 0 'no initialization warnings' -- "$bin" lint "$tmp/xor.json"
 check lint-summary 1 'Init advisor: 1 warning' -- "$bin" lint "$tmp/zeros.json" --summary
 check lint-unknown-layer 2 'config.layers\[1\].class_name: unknown layer "LSTM"' -- "$bin" lint "$tmp/lstm.json"
-check lint-bad-shape 2 "--input-shape: every size must be >= 1, got 3,0" -- "$bin" lint "$tmp/xor.json" --input-shape 3,0
+check lint-bad-shape 2 "--input-shape: expected a whole number >= 1, found '0'" -- "$bin" lint "$tmp/xor.json" --input-shape 3,0
 check lint-help 0 'Exit status' -- "$bin" lint --help
 exit $fail
