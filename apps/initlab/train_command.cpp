@@ -3,6 +3,7 @@
 
 #include "cli_numbers.hpp"
 #include "commands.hpp"
+#include "input_path.hpp"
 #include "initlab/lab/train_job.hpp"
 
 namespace initlab::app {
@@ -22,7 +23,7 @@ Command add_train_command(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   cmd->add_option("config", *path, "The model file (Keras JSON, optionally with compile_config and training)")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(regular_file());
   auto* epochs_opt = cmd->add_option("--epochs", *epochs, "Epochs (overrides training.epochs)")->transform(integer_in(0, 100000));
   auto* batch_opt =
       cmd->add_option("--batch-size", *batch, "Batch size (overrides training.batch_size)")->transform(positive_size(1 << 20));
