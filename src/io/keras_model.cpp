@@ -65,6 +65,16 @@ int64_t size_of(const JsonValue& v, const std::string& what) {
   return n;
 }
 
+// A keyword such as a padding, data format or activation name: a short
+// string (a longer one is no keyword, and is quoted by an excerpt).
+std::string keyword(const JsonValue& c, const std::string& key, const std::string& fallback) {
+  auto v = c.find(key);
+  if (!v) return fallback;
+  const std::string t = v->text();
+  if (t.size() > 64) v->fail_expected(fmt::format("a short string for {} (at most 64 characters)", key));
+  return t;
+}
+
 int64_t size_of_or(const JsonValue& c, const std::string& key, int64_t fallback) {
   auto v = c.find(key);
   return v ? size_of(*v, key) : fallback;
@@ -108,7 +118,7 @@ void check_dtype(const JsonValue& c) {
 }
 
 void check_channels_last(const JsonValue& c) {
-  const std::string f = c.text("data_format", "channels_last");
+  const std::string f = keyword(c, "data_format", "channels_last");
   if (f != "channels_last") {
     c.at("data_format").fail(fmt::format("initlab's images are NHWC (\"channels_last\"); found \"{}\"", text_excerpt(f)));
   }
@@ -120,8 +130,9 @@ Activation activation_of(const JsonValue& c) {
   if (!v->is_string()) {
     v->fail_expected("the name of a built-in activation (a custom activation function cannot be loaded)");
   }
+  const std::string name = keyword(c, "activation", "linear");
   try {
-    return Activation(v->text());
+    return Activation(name);
   } catch (const Error& e) {
     v->fail(text_excerpt(e.what(), 400));
   }
@@ -211,7 +222,7 @@ std::shared_ptr<Layer> conv2d(const JsonValue& c) {
   return std::make_shared<Conv2D>(
       filters, kernel,
       Conv2DOptions{.strides = pair_of(c, "strides", {1, 1}),
-                    .padding = c.text("padding", "valid"),
+                    .padding = keyword(c, "padding", "valid"),
                     .activation = activation_of(c),
                     .use_bias = c.boolean("use_bias", true),
                     .kernel_initializer = initializer_of(c, "kernel_initializer", "glorot_uniform"),
@@ -222,7 +233,7 @@ std::shared_ptr<Layer> conv2d(const JsonValue& c) {
 std::shared_ptr<Layer> pooling(const JsonValue& c, bool max) {
   check_channels_last(c);
   const auto pool = pair_of(c, "pool_size", {2, 2});
-  PoolingOptions o{.strides = pair_of(c, "strides", pool), .padding = c.text("padding", "valid"), .name = layer_name(c)};
+  PoolingOptions o{.strides = pair_of(c, "strides", pool), .padding = keyword(c, "padding", "valid"), .name = layer_name(c)};
   if (max) return std::make_shared<MaxPooling2D>(pool, o);
   return std::make_shared<AveragePooling2D>(pool, o);
 }
@@ -375,7 +386,8 @@ LayerEntry layer_entry(const JsonValue& e) {
   e.expect_object();
   e.check_keys(envelope_keys(), "a layer entry");
   const std::string cls = e.at("class_name").text();
-  if (auto r = e.find("registered_name"); r && r->is_string() && r->text() != cls) {
+  if (auto r = e.find("registered_name"); r && !r->is_string()) r->fail_expected("null or a class name");
+  if (auto r = e.find("registered_name"); r && r->text() != cls) {
     r->fail(fmt::format("'{}' is a custom registered class; initlab cannot load custom layers (it knows {})",
                         text_excerpt(r->text()), known_layers()));
   }

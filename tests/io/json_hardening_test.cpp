@@ -111,6 +111,15 @@ TEST(JsonHardening, MessagesQuoteShortExcerpts) {
   const std::string e = load_error(doc);
   EXPECT_TRUE(contains(e, "m.json: config.layers[1].config.units: expected an integer, found [0, 1, 2")) << e;
   EXPECT_LT(e.size(), 250u) << e;
+  // A megabyte-long keyword (activation, padding) is no keyword: refused with an excerpt.
+  doc = small_model();
+  doc["config"]["layers"][1]["config"]["activation"] = std::string(1 << 20, 'r');
+  const std::string ea = load_error(doc);
+  EXPECT_TRUE(contains(ea, "config.layers[1].config.activation: expected a short string for activation")) << ea.substr(0, 300);
+  EXPECT_LT(ea.size(), 250u);
+  doc = small_model();
+  doc["config"]["layers"][1]["registered_name"] = 5;
+  EXPECT_EQ(load_error(doc), "m.json: config.layers[1].registered_name: expected null or a class name, found 5");
   const std::string e2 = error_of([&] { Initializer::from_config({{"class_name", "RandomNormal"}, {"config", {{"stddev", big}}}}); });
   EXPECT_LT(e2.size(), 250u) << e2;
   // A megabyte-long initializer id or key: quoted by an excerpt, and the suggestion is instant.
@@ -121,6 +130,9 @@ TEST(JsonHardening, MessagesQuoteShortExcerpts) {
   EXPECT_TRUE(contains(e3, "unknown initializer 'qqqq")) << e3.substr(0, 300);
   EXPECT_LT(e3.size(), 2000u);
   EXPECT_LT(e4.size(), 400u);
+  const std::string e5 = error_of([&] { Initializer::from_config({{"class_name", "VarianceScaling"}, {"config", {{"mode", long_text}}}}); });
+  EXPECT_TRUE(contains(e5, "config.mode: expected a name of at most 256 characters")) << e5.substr(0, 300);
+  EXPECT_LT(e5.size(), 250u);
 }
 
 // ---- numbers -----------------------------------------------------------------------
