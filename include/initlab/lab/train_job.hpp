@@ -20,6 +20,13 @@
 // batch_size (32), validation_split (0.1; the last fraction of the training
 // set, as Keras), validation ("split" or "test": the test set each epoch),
 // shuffle (true), seed (drawn and printed when absent).
+//
+// Numbers are read at their field's range: epochs 0 to 2^31 - 1, batch_size
+// and samples >= 1, seeds non-negative integers up to 2^64 - 1; anything else
+// is an error, never a wrapped value. A key that is none of these (in the
+// training section, the data set or the wrapper) is an error naming the
+// closest known key: "job.json: training.epoch: unknown field 'epoch'; did you
+// mean 'epochs'?".
 #pragma once
 
 #include <iosfwd>
