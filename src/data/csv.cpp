@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "initlab/core/error.hpp"
+#include "initlab/core/memory_budget.hpp"
 #include "initlab/core/random_stream.hpp"
 #include "initlab/core/rows.hpp"
 #include "initlab/core/atomic_file.hpp"
@@ -19,34 +20,60 @@
 namespace initlab {
 namespace {
 
-// One line's cells: commas split them except inside double quotes ("" is a
-// quote inside a quoted cell); spaces and tabs around a cell are dropped.
-std::vector<std::string> split_line(std::string_view line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  bool quoted = false;
+// Calls fn(index, cell) for each cell of a line: commas split cells except
+// inside double quotes ("" is a quote inside a quoted cell); spaces and tabs
+// around a cell and '\r' are dropped. A cell is a view of the line when it
+// holds no quotes, else of `scratch`. Returns the number of cells.
+template <typename F>
+size_t for_each_cell(std::string_view line, std::string& scratch, F&& fn) {
+  size_t index = 0, start = 0;
+  bool quoted = false, has_quotes = false;
+  const auto emit = [&](size_t end) {
+    std::string_view cell = line.substr(start, end - start);
+    if (has_quotes) {
+      scratch.clear();
+      bool q = false;
+      for (size_t i = 0; i < cell.size(); ++i) {
+        if (cell[i] == '"') {
+          if (q && i + 1 < cell.size() && cell[i + 1] == '"') {
+            scratch += '"';
+            ++i;
+          } else {
+            q = !q;
+          }
+        } else if (cell[i] != '\r') {
+          scratch += cell[i];
+        }
+      }
+      cell = scratch;
+    }
+    const auto a = cell.find_first_not_of(" \t\r"), b = cell.find_last_not_of(" \t\r");
+    fn(index++, a == std::string_view::npos ? std::string_view() : cell.substr(a, b - a + 1));
+  };
   for (size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        cell += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
+      quoted = !quoted;
+      has_quotes = true;
     } else if (c == ',' && !quoted) {
-      cells.push_back(std::move(cell));
-      cell.clear();
-    } else if (c != '\r') {
-      cell += c;
+      emit(i);
+      start = i + 1;
+      has_quotes = false;
     }
   }
-  cells.push_back(std::move(cell));
-  for (auto& s : cells) {
-    const auto a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
-    s = a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+  emit(line.size());
+  return index;
+}
+
+// The number of cells of a line, without making them.
+size_t count_cells(std::string_view line) {
+  size_t n = 1;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    n += c == ',' && !quoted;
   }
-  return cells;
+  return n;
 }
 
 bool blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
@@ -103,7 +130,7 @@ std::string suggestion(const std::string& wanted, const std::vector<std::string>
 
 // A cell as a float32: a decimal number, finite and within float32's range.
 // Returns the message on failure.
-std::optional<std::string> parse_value(const std::string& cell, float& out) {
+std::optional<std::string> parse_value(std::string_view cell, float& out) {
   if (cell.empty()) return std::string("expected a number, found an empty cell");
   const char* b = cell.data();
   const char* e = cell.data() + cell.size();
@@ -149,7 +176,14 @@ CsvTable parse_csv(const std::string& text, const std::string& label_column, con
   }
   if (!found) throw IoError(fmt::format("{}: empty file (expected a header row)", where));
   const auto header_line = static_cast<int64_t>(line_index);
-  const std::vector<std::string> header = split_line(line);
+  // A header's names cost far more than the bytes that spell them: check before making them.
+  const size_t columns = count_cells(line);
+  require_memory(bytes_of(columns, 3 * sizeof(std::string) + 32),
+                 fmt::format("{}: a header of {} columns", where, columns));
+  std::vector<std::string> header;
+  header.reserve(columns);
+  std::string scratch;
+  for_each_cell(line, scratch, [&](size_t, std::string_view cell) { header.emplace_back(cell); });
 
   // Column names: not empty, each once.
   std::unordered_map<std::string, size_t> column_of;
@@ -230,13 +264,12 @@ CsvTable parse_csv(const std::string& text, const std::string& label_column, con
   while (next_line(line)) {
     if (blank(line)) continue;
     const auto line_no = static_cast<int64_t>(line_index);
-    const auto cells = split_line(line);
-    if (cells.size() != header.size()) {
-      throw IoError(fmt::format("{}:{}: expected {} columns, found {}", where, line_no, header.size(), cells.size()));
+    if (const size_t n = count_cells(line); n != header.size()) {
+      throw IoError(fmt::format("{}:{}: expected {} columns, found {}", where, line_no, header.size(), n));
     }
-    for (size_t j = 0; j < cells.size(); ++j) {
+    for_each_cell(line, scratch, [&](size_t j, std::string_view cell) {
       float v = 0;
-      if (auto why = parse_value(cells[j], v)) {
+      if (auto why = parse_value(cell, v)) {
         throw IoError(fmt::format("{}:{}: column '{}': {}", where, line_no, excerpt(header[j]), *why));
       }
       if (j == label) {
@@ -244,7 +277,7 @@ CsvTable parse_csv(const std::string& text, const std::string& label_column, con
       } else {
         t.x[row * width + slot[j]] = v;
       }
-    }
+    });
     ++row;
   }
   return t;
