@@ -49,6 +49,7 @@ std::string file_name_from(std::string_view name, std::string_view what) {
     if (c >= 0x80) {
       const size_t n = utf8_length(name, i);
       if (n == 0) {
+        if (out.size() + 1 > kMaxFileNameBytes) break;
         out += '_';
         ++i;
         continue;
