@@ -262,15 +262,19 @@ int main(int argc, char** argv) {
         double best = std::numeric_limits<double>::infinity();
         for (size_t i = static_cast<size_t>(o.warmup); i < secs.size(); ++i) best = std::min(best, secs[i]);
         const auto& losses = h.history.at("loss");
+        const initlab::ParallelStats ps = initlab::parallel_stats();
         std::string list;
         for (size_t i = 0; i < secs.size(); ++i) list += (i ? ", " : "") + std::to_string(secs[i]);
         std::printf(
             "{\"model\": \"%s\", \"samples\": %lld, \"batch_size\": %lld, \"threads\": %s, \"epoch_seconds\": [%s], "
             "\"warmup_epochs\": %d, \"best_seconds\": %.6f, \"samples_per_second\": %.1f, "
-            "\"loss_first_epoch\": %.6f, \"loss_last_epoch\": %.6f}\n",
+            "\"loss_first_epoch\": %.6f, \"loss_last_epoch\": %.6f, \"parallel_loops\": %lld, \"team_loops\": %lld, "
+            "\"stalls\": %lld, \"alone_for_load\": %lld, \"alone_for_backoff\": %lld}\n",
             name.c_str(), static_cast<long long>(samples), static_cast<long long>(batch),
             threads > 0 ? setting.c_str() : "\"default\"", list.c_str(), o.warmup,
-            best, static_cast<double>(samples) / best, losses.front(), losses.back());
+            best, static_cast<double>(samples) / best, losses.front(), losses.back(), static_cast<long long>(ps.loops),
+            static_cast<long long>(ps.team_loops), static_cast<long long>(ps.stalls),
+            static_cast<long long>(ps.alone_for_load), static_cast<long long>(ps.alone_for_backoff));
         std::fflush(stdout);
       }
     }

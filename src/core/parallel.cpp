@@ -104,9 +104,13 @@ constexpr int64_t kBackoffMinNs = 10'000'000, kBackoffMaxNs = 500'000'000;
 std::atomic<int64_t> g_solo_until_ns{0};
 std::atomic<int64_t> g_backoff_ns{kBackoffMinNs};
 
+std::atomic<int64_t> g_loops{0}, g_team_loops{0}, g_stalls{0}, g_alone_load{0}, g_alone_backoff{0};
+
 void note_team_timing(const detail::PoolTiming& t) {
   int64_t backoff = g_backoff_ns.load(std::memory_order_relaxed);
+  g_team_loops.fetch_add(1, std::memory_order_relaxed);
   if (t.wait_ns > t.work_ns + kStallMarginNs) {
+    g_stalls.fetch_add(1, std::memory_order_relaxed);
     g_solo_until_ns.store(now_ns() + backoff, std::memory_order_relaxed);
     g_backoff_ns.store(std::min(kBackoffMaxNs, 2 * backoff), std::memory_order_relaxed);
   } else if (backoff > kBackoffMinNs) {
@@ -119,8 +123,12 @@ void note_team_timing(const detail::PoolTiming& t) {
 int team_for(int64_t chunks, bool dynamic) {
   int team = static_cast<int>(std::min<int64_t>(num_threads(), chunks));
   if (team > 1 && dynamic) {
-    if (now_ns() < g_solo_until_ns.load(std::memory_order_relaxed)) return 1;
+    if (now_ns() < g_solo_until_ns.load(std::memory_order_relaxed)) {
+      g_alone_backoff.fetch_add(1, std::memory_order_relaxed);
+      return 1;
+    }
     team = std::min(team, idle_cpus(1 + detail::awake_pool_workers()));
+    if (team == 1) g_alone_load.fetch_add(1, std::memory_order_relaxed);
   }
   return team;
 }
@@ -167,6 +175,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function
     body(begin, end);
     return;
   }
+  g_loops.fetch_add(1, std::memory_order_relaxed);
   Range range{&body, begin, end, grid.size};
   if (!detail::inside_parallel_region()) {
     const bool dynamic = dynamic_threads();
@@ -176,14 +185,25 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const std::function
       detail::use_single_threaded_blas();
       const detail::ChunkJob job{run_chunk, &range, grid.count};
       detail::PoolTiming timing;
-      if (detail::run_on_pool(job, team, dynamic ? &timing : nullptr)) {
-        if (dynamic) note_team_timing(timing);
+      if (detail::run_on_pool(job, team, &timing)) {
+        if (dynamic) {
+          note_team_timing(timing);
+        } else {
+          g_team_loops.fetch_add(1, std::memory_order_relaxed);
+          if (timing.wait_ns > timing.work_ns + kStallMarginNs) g_stalls.fetch_add(1, std::memory_order_relaxed);
+        }
         return;
       }
     }
   }
   // The same chunks, in order, on this thread.
   for (int64_t c = 0; c < grid.count; ++c) run_chunk(&range, c);
+}
+
+ParallelStats parallel_stats() {
+  return {g_loops.load(std::memory_order_relaxed), g_team_loops.load(std::memory_order_relaxed),
+          g_stalls.load(std::memory_order_relaxed), g_alone_load.load(std::memory_order_relaxed),
+          g_alone_backoff.load(std::memory_order_relaxed)};
 }
 
 }  // namespace initlab

@@ -57,4 +57,13 @@ ChunkGrid chunk_grid(int64_t n, int64_t grain, int64_t align = 1);
 void parallel_for(int64_t begin, int64_t end, int64_t grain,
                   const std::function<void(int64_t, int64_t)>& body, int64_t align = 1);
 
+/// Counts since the process started, for benchmarks: loops of two or more
+/// chunks, how many of them ran on a team, how many teams stalled (the
+/// caller waited longer than it worked), and how many loops ran alone because
+/// of load (idle_cpus) or a stall's back-off.
+struct ParallelStats {
+  int64_t loops = 0, team_loops = 0, stalls = 0, alone_for_load = 0, alone_for_backoff = 0;
+};
+ParallelStats parallel_stats();
+
 }  // namespace initlab
