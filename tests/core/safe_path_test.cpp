@@ -39,6 +39,7 @@ TEST(SafePath, LongNamesAreCutAtACharacterBoundary) {
   const std::string g = file_name_from("x" + greek);
   EXPECT_LE(g.size(), kMaxFileNameBytes);
   EXPECT_EQ(g.size() % 2, 1u);  // 'x' and whole Ω's only
+  EXPECT_EQ(file_name_from(std::string(300, '\xff')).size(), kMaxFileNameBytes);  // stray bytes count too
 }
 
 TEST(SafePath, AnEmptyNameIsRefused) {
