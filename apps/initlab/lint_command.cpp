@@ -6,7 +6,9 @@
 
 #include <iostream>
 
+#include "cli_numbers.hpp"
 #include "commands.hpp"
+#include "input_path.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/diag/advisor.hpp"
 #include "initlab/io/keras_model.hpp"
@@ -25,15 +27,16 @@ Command add_lint_command(CLI::App& app) {
   auto shape = std::make_shared<std::vector<int64_t>>();
   auto opt = std::make_shared<AdvisorOptions>();
   auto summary = std::make_shared<bool>(false);
-  cmd->add_option("config", *path, "The model file (Keras JSON)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("config", *path, "The model file (Keras JSON)")->required()->check(regular_file());
   cmd->add_option("--input-shape", *shape, "Input shape of one sample when the file gives none, e.g. 784 or 28,28,1")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(positive_size());
   cmd->add_option("--deep", opt->deep, "Hidden layers of one activation from which a stack counts as deep")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->transform(positive_size(100000));
   cmd->add_option("--very-deep", opt->very_deep, "Weighted layers from which normalization or LSUV is advised")
       ->capture_default_str()
-      ->check(CLI::Range(1, 100000));
+      ->transform(positive_size(100000));
   cmd->add_flag("--lsuv", opt->lsuv, "The weights will be rescaled by LSUV before training");
   cmd->add_flag("--summary", *summary, "Print the model summary first");
   return {cmd, [=]() {
@@ -53,7 +56,10 @@ Command add_lint_command(CLI::App& app) {
             }
             const std::vector<Advice> advice = advise(model, *opt);
             if (*summary) std::cout << model.summary() << "\n";
-            else std::cout << fmt::format("{}: {} ({}), {} layers\n", *path, model.name(), k.dialect, model.layers().size());
+            else {
+              const size_t n = model.layers().size();
+              std::cout << fmt::format("{}: {} ({}), {} layer{}\n", *path, model.name(), k.dialect, n, n == 1 ? "" : "s");
+            }
             if (advice.empty()) {
               std::cout << "no initialization warnings\n";
               return 0;
