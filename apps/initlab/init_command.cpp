@@ -14,6 +14,7 @@
 #include "cli_numbers.hpp"
 #include "cli_text.hpp"
 #include "commands.hpp"
+#include "initlab/core/atomic_file.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/core/number_format.hpp"
 #include "initlab/core/seed.hpp"
@@ -206,6 +207,8 @@ int run_compare(const InitOptions& o) {
 int run_one(const InitOptions& o) {
   const Initializer init = build(o);
   const Shape shape = Shape::parse(o.shape);
+  // A path that cannot be written is refused before any work or output.
+  if (!o.out.empty()) check_writable(o.out);
   const uint64_t seed = o.seed ? *o.seed : current_seed();
   set_seed(seed);
   Tensor t(shape);

@@ -25,6 +25,9 @@ expect() {  # expect NAME CONDITION...: a test(1) condition that must hold
 mkfifo "$tmp/pipe"
 check out-fifo 1 'pipe: not a regular file \(a FIFO\); initlab writes only regular files' -- "$bin" init zeros --shape 2 --out "$tmp/pipe"
 expect out-fifo-kept -p "$tmp/pipe"
+# Refused before any work: nothing but the error is printed.
+out=$("$bin" init zeros --shape 2 --out "$tmp/pipe" 2>/dev/null)
+expect out-refused-first -z "$out"
 ln -s /dev/null "$tmp/null.npy"
 check out-device 1 'null.npy \(a link to /dev/null\): not a regular file \(a character device\)' -- "$bin" init zeros --shape 2 --out "$tmp/null.npy"
 expect out-device-link-kept -L "$tmp/null.npy"
