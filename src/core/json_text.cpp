@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "initlab/core/error.hpp"
 #include "initlab/core/memory_budget.hpp"
@@ -198,6 +200,21 @@ uint64_t estimate(const TokenCounts& c) {
 }
 
 }  // namespace
+
+bool json_nested_deeper_than(const nlohmann::json& value, int limit) {
+  // Depth-first with an explicit stack of (container, depth); leaves are skipped.
+  std::vector<std::pair<const nlohmann::json*, int>> todo;
+  if (value.is_structured()) todo.emplace_back(&value, 1);
+  while (!todo.empty()) {
+    const auto [v, depth] = todo.back();
+    todo.pop_back();
+    if (depth > limit) return true;
+    for (const auto& child : *v) {
+      if (child.is_structured()) todo.emplace_back(&child, depth + 1);
+    }
+  }
+  return false;
+}
 
 uint64_t json_memory_estimate(std::string_view text) { return estimate(count_tokens(text)); }
 

@@ -64,6 +64,11 @@ Initializer Initializer::from_callable(std::string name, InitFunction fn) {
 Initializer Initializer::from_config(const nlohmann::json& config) {
   std::string name;
   nlohmann::json params = nlohmann::json::object();
+  if (json_nested_deeper_than(config)) {
+    throw ConfigError(fmt::format("initializer config: nested deeper than {} levels (an initializer's config is "
+                                  "flat: class_name and a config of numbers and strings); found {}",
+                                  kMaxJsonDepth, json_excerpt(config)));
+  }
   if (config.is_string()) {
     name = config.get<std::string>();
   } else if (config.is_object()) {

@@ -583,7 +583,8 @@ Tensor Sequential::predict(const Tensor& x, int64_t batch_size) {
   }
   if (n == 0) {
     std::vector<int64_t> d = {0};
-    for (auto k : output_shape().dims()) d.push_back(k);
+    const Shape out = output_shape();  // dims() views the Shape: keep it alive
+    for (auto k : out.dims()) d.push_back(k);
     return Tensor(Shape(d));
   }
   {

@@ -30,6 +30,11 @@ inline constexpr int kMaxJsonDepth = 64;
 /// document would not fit the memory budget (see json_memory_estimate).
 nlohmann::json parse_json_text(std::string_view text, const std::string& source);
 
+/// True when `value` (a value built in C++, not parsed) nests arrays and
+/// objects deeper than `limit`. Iterative: safe on any depth. Readers check it
+/// before they copy a caller's value, since copying a deep value recurses.
+bool json_nested_deeper_than(const nlohmann::json& value, int limit = kMaxJsonDepth);
+
 /// An upper estimate of the bytes the parsed form of `text` takes (nlohmann's
 /// values, containers, map nodes and strings), from one pass over its tokens.
 uint64_t json_memory_estimate(std::string_view text);
