@@ -1,17 +1,11 @@
-// The persistent team of worker threads behind parallel_for (internal).
+// The team of worker threads behind parallel_for (internal): libgomp's.
 //
-// A job is `count` numbered chunks. The calling thread takes part; workers
+// A job is `count` numbered chunks. The calling thread takes part; threads
 // take chunks one at a time from a shared counter, so a thread that wakes
 // late or is descheduled takes fewer chunks and never holds up the others for
 // more than the chunk it is running. Which thread runs which chunk varies
 // from run to run; what a chunk is does not (parallel_for fixes the chunks
-// from the sizes alone).
-//
-// Waiting: an idle worker spins for a short while (kWorkerSpinNs) on a word
-// of its own, then sleeps on a futex; the caller, once no chunk is left to
-// take, spins briefly for the chunks still running, then sleeps on a futex
-// too. Nothing busy-waits for long, so a descheduled thread is not starved by
-// its own team.
+// from the sizes alone). Why libgomp and not a pool of our own: thread_pool.cpp.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// One parallel-for for the whole library, on a persistent pool of threads.
+// One parallel-for for the whole library, on libgomp's team of threads.
 //
 // Work is cut into chunks fixed by the sizes alone (chunk_grid), never by the
 // thread count, the timing or the load; any thread may run any chunk. No
@@ -12,7 +12,7 @@
 // a loop whose team was slower than its caller alone would have been: on a
 // machine whose cores are busy, a loop runs on the calling thread rather than
 // wait for a thread the scheduler has set aside. The calling thread takes
-// part; idle workers spin for 50 µs, then sleep.
+// part and threads take chunks one at a time, so a late thread takes fewer.
 #pragma once
 
 #include <cstdint>
