@@ -2,28 +2,7 @@
 # The initlab program against careless or hostile command lines: numbers,
 # shapes, --set, unknown commands and options, huge arguments. Every refusal
 # exits 2 with initlab's own one-line message. Usage: cli_hardening_test.sh INITLAB
-set -uo pipefail
-bin="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want_rc" ]; then echo "FAIL $name: exit $rc, expected $want_rc"; echo "${out:0:2000}"; fail=1; return; fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then echo "FAIL $name: output lacks /$pattern/"; echo "${out:0:2000}"; fail=1; return; fi
-  echo "ok   $name"
-}
-# check_fixed NAME EXPECTED_RC TEXT -- command...: the output contains TEXT literally.
-check_fixed() {
-  local name="$1" want_rc="$2" text="$3"; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want_rc" ]; then echo "FAIL $name: exit $rc, expected $want_rc"; echo "${out:0:2000}"; fail=1; return; fi
-  if ! grep -qF -- "$text" <<<"$out"; then echo "FAIL $name: output lacks '$text'"; echo "${out:0:2000}"; fail=1; return; fi
-  echo "ok   $name"
-}
+source "$(dirname "$0")/cli_lib.sh" "$@"
 # check_short NAME MAX_CHARS -- command...: exit 2 within 20 s, one message, at most MAX_CHARS characters.
 check_short() {
   local name="$1" max="$2"; shift 3

@@ -1,18 +1,6 @@
 #!/usr/bin/env bash
 # The initlab program: output, files and exit codes. Usage: cli_test.sh INITLAB
-set -uo pipefail
-bin="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want_rc" ]; then echo "FAIL $name: exit $rc, expected $want_rc"; echo "$out"; fail=1; return; fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then echo "FAIL $name: output lacks /$pattern/"; echo "$out"; fail=1; return; fi
-  echo "ok   $name"
-}
+source "$(dirname "$0")/cli_lib.sh" "$@"
 check describe 0 'he_normal \(784, 64\): truncated normal σ=0.0574 cut at ±0.1148 → std 0.0505 \(Var = 2/784\)' -- "$bin" init he_normal --shape 784,64 --seed 1234
 check drawn-seed 0 'drawn at random; replay with --seed' -- "$bin" init glorot_uniform --shape 10,10
 check list 0 'kaiming_uniform +KaimingUniform +pytorch' -- "$bin" init --list

@@ -2,24 +2,7 @@
 # Files from and for careless or hostile users: only regular files are read or
 # replaced, links are written through, names never leave the output folder,
 # data files are checked up front. Usage: files_hardening_test.sh INITLAB
-set -uo pipefail
-bin="$1"
-case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"; shift 4
-  local out rc
-  out=$(timeout 60 "$@" 2>&1); rc=$?
-  if [ "$rc" != "$want_rc" ]; then echo "FAIL $name: exit $rc, expected $want_rc"; echo "$out" | head -20; fail=1; return; fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then echo "FAIL $name: output lacks /$pattern/"; echo "$out" | head -20; fail=1; return; fi
-  echo "ok   $name"
-}
-expect() {  # expect NAME CONDITION...: a test(1) condition that must hold
-  local name="$1"; shift
-  if test "$@"; then echo "ok   $name"; else echo "FAIL $name: test $* is false"; fail=1; fi
-}
+source "$(dirname "$0")/cli_lib.sh" "$@"
 
 # --out: a FIFO, a device (through a link, never /dev itself: this may run as root), a directory.
 mkfifo "$tmp/pipe"

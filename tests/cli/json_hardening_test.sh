@@ -4,19 +4,7 @@
 # would make huge messages, keys Keras does not know, documents too large for
 # memory. Every case exits with a one-line message naming the file and field.
 # Usage: json_hardening_test.sh INITLAB
-set -uo pipefail
-bin="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want_rc" ]; then echo "FAIL $name: exit $rc, expected $want_rc"; echo "${out:0:2000}"; fail=1; return; fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then echo "FAIL $name: output lacks /$pattern/"; echo "${out:0:2000}"; fail=1; return; fi
-  echo "ok   $name"
-}
+source "$(dirname "$0")/cli_lib.sh" "$@"
 # check_short NAME MAX_BYTES -- command...: an initlab error (exit 2) of at most MAX_BYTES.
 check_short() {
   local name="$1" max="$2"; shift 3

@@ -3,19 +3,7 @@
 # are linted without allocating a weight, networks too large for memory are
 # refused up front with the figure, bad layer arguments name the layer and
 # field. Usage: model_hardening_test.sh INITLAB
-set -uo pipefail
-bin="$1"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name="$1" want_rc="$2" pattern="$3"; shift 4
-  local out rc
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" != "$want_rc" ]; then echo "FAIL $name: exit $rc, expected $want_rc"; echo "$out" | tail -20; fail=1; return; fi
-  if ! grep -qE -- "$pattern" <<<"$out"; then echo "FAIL $name: output lacks /$pattern/"; echo "$out" | tail -20; fail=1; return; fi
-  echo "ok   $name"
-}
+source "$(dirname "$0")/cli_lib.sh" "$@"
 
 # model FILE INPUT_SHAPE LAYER_JSON... : a Keras Sequential file.
 model() {
