@@ -28,3 +28,14 @@ set_target_properties(initlab::openblas PROPERTIES
 get_filename_component(OPENBLAS_LIBDIR "${OPENBLAS_LIBRARY}" DIRECTORY)
 set(CMAKE_BUILD_RPATH "${OPENBLAS_LIBDIR}")
 set(CMAKE_INSTALL_RPATH "${OPENBLAS_LIBDIR}")
+
+# Weight files: HDF5's C API (libhdf5-dev) for .keras/.weights.h5/legacy .h5,
+# libzip (libzip-dev) for .keras and .npz archives, xxHash (libxxhash-dev) for
+# checkpoint checksums. Found through pkg-config (FindHDF5 needs the C language).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-serial)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+add_library(initlab::weight_file_deps INTERFACE IMPORTED)
+set_target_properties(initlab::weight_file_deps PROPERTIES
+  INTERFACE_LINK_LIBRARIES "PkgConfig::HDF5;PkgConfig::LIBZIP;PkgConfig::XXHASH")

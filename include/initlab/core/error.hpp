@@ -49,4 +49,18 @@ class IoError : public Error {
   using Error::Error;
 };
 
+/// A file's content is malformed or not what its format allows (a size beyond
+/// the file, an unknown dtype, a link where data belongs).
+class FormatError : public IoError {
+ public:
+  using IoError::IoError;
+};
+
+/// Restoring weights found tensors that do not match the model: the message
+/// lists every one (missing, unexpected, mis-shaped, wrong dtype).
+class RestoreError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace initlab
