@@ -18,7 +18,7 @@ namespace initlab {
 
 RandomStream InitializerImpl::stream_for(const InitContext& ctx) const {
   if (seed) return RandomStream(*seed, 0);
-  return RandomStream::named(current_seed(), ctx.name);
+  return RandomStream::named(ctx.global_seed ? *ctx.global_seed : current_seed(), ctx.name);
 }
 
 nlohmann::json InitializerImpl::seed_json() const {

@@ -32,6 +32,10 @@ struct InitContext {
   /// Fans to use instead of the shape's own: a layer passes its kernel's fans
   /// when filling the bias, as PyTorch's default init needs.
   std::optional<Fans> fans;
+  /// The global seed to key the unseeded stream by instead of current_seed():
+  /// replays a fill made under another seed without touching the global one
+  /// (weight forensics searches seeds this way).
+  std::optional<uint64_t> global_seed = std::nullopt;
 };
 
 /// The theoretical distribution an initializer produces on a given shape.
