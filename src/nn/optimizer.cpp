@@ -24,6 +24,32 @@ float* OptimizerImpl::slot(const std::string& var, int k, int64_t n, float fill)
   return s.data();
 }
 
+std::vector<OptimizerSlot> OptimizerImpl::slot_state() const {
+  std::vector<OptimizerSlot> out;
+  out.reserve(slots_.size());
+  for (const auto& [key, values] : slots_) out.push_back({key.first, key.second, values});
+  return out;
+}
+
+void OptimizerImpl::set_slot_state(std::vector<OptimizerSlot> slots) {
+  std::map<std::pair<std::string, int>, std::vector<float>> next;
+  for (auto& s : slots) {
+    if (!uses_slot(s.index)) {
+      throw ValueError(fmt::format("{}: slot {} of '{}' is not one {} keeps", name(), s.index, s.variable, name()));
+    }
+    if (s.values.empty()) throw ValueError(fmt::format("{}: slot {} of '{}' has no values", name(), s.index, s.variable));
+    if (!next.emplace(std::make_pair(s.variable, s.index), std::move(s.values)).second) {
+      throw ValueError(fmt::format("{}: slot {} of '{}' is given twice", name(), s.index, s.variable));
+    }
+  }
+  slots_ = std::move(next);
+}
+
+void OptimizerImpl::set_iterations(int64_t iterations) {
+  if (iterations < 0) throw ValueError(fmt::format("{}: iterations must be >= 0, got {}", name(), iterations));
+  iterations_ = iterations;
+}
+
 void OptimizerImpl::apply_gradients(const Gradients& grads, const std::vector<Variable*>& variables) {
   // Validate everything before changing anything.
   for (const Variable* v : variables) {
@@ -123,6 +149,9 @@ class RMSpropImpl final : public OptimizerImpl {
   explicit RMSpropImpl(RMSpropOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
   std::string name() const override { return "RMSprop"; }
   int slots_per_variable() const override { return 1 + (o_.centered ? 1 : 0) + (o_.momentum > 0 ? 1 : 0); }
+  bool uses_slot(int index) const override {
+    return index == 0 || (index == 1 && o_.centered) || (index == 2 && o_.momentum > 0);
+  }
 
  protected:
   void update(float* w, const float* g, int64_t n, const std::string& var) override {

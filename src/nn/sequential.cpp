@@ -15,6 +15,7 @@
 #include "initlab/core/seed.hpp"
 #include "initlab/nn/dense.hpp"
 #include "initlab/nn/progress_bar.hpp"
+#include "initlab/nn/training_state.hpp"
 
 namespace initlab {
 namespace {
@@ -439,6 +440,26 @@ void Sequential::throw_wrong_layer_type(const std::string& name) const {
   throw ValueError(fmt::format("model '{}': layer '{}' is not of the requested type", name_, name));
 }
 
+// Where the running fit stands; fit_progress() reads it.
+struct Sequential::FitCursor {
+  const FitOptions* options = nullptr;
+  const Tensor* x = nullptr;  // the training part
+  const Tensor* y = nullptr;
+  History* history = nullptr;
+  int epoch = 0;
+  int64_t step = 0;
+  double loss_sum = 0;
+  int64_t seen = 0;
+  std::vector<double> correct, count;
+  mutable std::string data_hash;  // computed on the first fit_progress()
+};
+
+std::vector<std::string> Sequential::metric_names() const {
+  std::vector<std::string> names;
+  for (const auto& m : metrics_) names.push_back(m.name());
+  return names;
+}
+
 History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptions& o) {
   if (!compiled()) throw ValueError(fmt::format("fit: model '{}' is not compiled; call compile(optimizer, loss) first", name_));
   if (o.batch_size < 1) throw ValueError(fmt::format("fit: batch_size must be >= 1, got {}", o.batch_size));
@@ -494,15 +515,37 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
   const Verbosity verbose = o.verbose == Verbosity::kAuto
                                 ? (ProgressBar::stdout_is_terminal() ? Verbosity::kProgressBar : Verbosity::kOneLinePerEpoch)
                                 : o.verbose;
+  if (o.initial_epoch < 0) throw ValueError(fmt::format("fit: initial_epoch must be >= 0, got {}", o.initial_epoch));
+  const FitProgress* resume = o.resume ? &*o.resume : nullptr;
+  if (resume) check_resume(*resume, o, x, y, steps);
   // Shuffling draws from the model's own stream, one substream per epoch.
   const RandomStream shuffle_stream = RandomStream::named(current_seed(), name_ + "/fit/shuffle");
   std::vector<int64_t> order(static_cast<size_t>(n));
 
-  History history;
+  History history = resume ? resume->history : History{};
+  FitCursor cur{.options = &o, .x = &x, .y = &y, .history = &history};
+  cur.epoch = resume ? resume->epoch : o.initial_epoch;
+  const int first_epoch = cur.epoch;
+  fit_cursor_ = &cur;
+  struct ClearCursor {
+    const FitCursor*& p;
+    ~ClearCursor() { p = nullptr; }
+  } clear_cursor{fit_cursor_};
+
   Tensor xb, yb;  // batch buffers, reused across steps
-  stop_training = false;
+  // A fit stopped mid-epoch (by a probe) and saved there still ends that epoch.
+  bool finish_epoch_only = resume != nullptr && resume->stopped && resume->step > 0;
+  stop_training = resume != nullptr && resume->stopped && !finish_epoch_only;
   for (auto& cb : o.callbacks) cb->on_train_begin(*this);
-  for (int epoch = 0; epoch < o.epochs && !stop_training; ++epoch) {
+  if (resume) {
+    for (size_t i = 0; i < o.callbacks.size(); ++i) o.callbacks[i]->set_state(resume->callback_states[i]);
+  }
+  auto running_logs = [&] {
+    Logs running{{"loss", cur.loss_sum / static_cast<double>(cur.seen)}};
+    for (size_t m = 0; m < metrics_.size(); ++m) running[metrics_[m].name()] = cur.correct[m] / cur.count[m];
+    return running;
+  };
+  for (int epoch = first_epoch; epoch < o.epochs && !stop_training; ++epoch) {
     if (o.shuffle) {
       order = shuffle_stream.substream(epochs_trained_).permutation(n);
     } else {
@@ -510,10 +553,21 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     }
     if (verbose != Verbosity::kSilent) std::cout << fmt::format("Epoch {}/{}\n", epoch + 1, o.epochs);
     ProgressBar bar(std::cout, steps, verbose == Verbosity::kProgressBar);
-    double loss_sum = 0;
-    int64_t seen = 0;  // samples trained on this epoch
-    std::vector<double> correct(metrics_.size(), 0), count(metrics_.size(), 0);
-    for (int64_t s = 0; s < steps; ++s) {
+    cur.epoch = epoch;
+    if (resume != nullptr && epoch == first_epoch) {  // the interrupted epoch continues
+      cur.step = resume->step;
+      cur.loss_sum = resume->loss_sum;
+      cur.seen = resume->seen;
+      cur.correct = resume->metric_correct;
+      cur.count = resume->metric_count;
+    } else {
+      cur.step = 0;
+      cur.loss_sum = 0;
+      cur.seen = 0;
+      cur.correct.assign(metrics_.size(), 0);
+      cur.count.assign(metrics_.size(), 0);
+    }
+    for (int64_t s = cur.step; s < steps && !finish_epoch_only; ++s) {
       const int64_t lo = s * o.batch_size, hi = std::min(n, lo + o.batch_size);
       gather_rows(x, order.data() + lo, hi - lo, xb);
       gather_rows(y, order.data() + lo, hi - lo, yb);
@@ -528,24 +582,29 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
             lv, epoch + 1, s + 1, steps_trained_ + 1, locate_non_finite(xb)));
       }
       for (size_t m = 0; m < metrics_.size(); ++m) {
-        correct[m] += metrics_[m].correct(pred, yb);
-        count[m] += static_cast<double>(metrics_[m].count(pred));
+        cur.correct[m] += metrics_[m].correct(pred, yb);
+        cur.count[m] += static_cast<double>(metrics_[m].count(pred));
       }
       optimizer_->apply_gradients(gradient_handles(), trainable_variables());
       for (auto& p : probes_) p->on_step_end(*this, steps_trained_, lv);
       active_probes_.clear();
       ++steps_trained_;
-      loss_sum += lv * static_cast<double>(hi - lo);
-      seen = hi;
-      if (verbose == Verbosity::kProgressBar) {
-        Logs running{{"loss", loss_sum / static_cast<double>(hi)}};
-        for (size_t m = 0; m < metrics_.size(); ++m) running[metrics_[m].name()] = correct[m] / count[m];
-        bar.update(s + 1, running);
+      cur.loss_sum += lv * static_cast<double>(hi - lo);
+      cur.seen = hi;
+      cur.step = s + 1;
+      if (verbose == Verbosity::kProgressBar || !o.callbacks.empty()) {
+        const Logs running = running_logs();
+        if (verbose == Verbosity::kProgressBar) bar.update(s + 1, running);
+        for (auto& cb : o.callbacks) cb->on_batch_end(*this, epoch, s, running);
+        for (auto& cb : o.callbacks) cb->on_save_point(*this, epoch, s, false, running);
       }
       if (stop_training) break;  // set by a probe: the epoch ends here (Keras 3 checks after every batch)
     }
-    Logs logs{{"loss", loss_sum / static_cast<double>(seen)}};
-    for (size_t m = 0; m < metrics_.size(); ++m) logs[metrics_[m].name()] = correct[m] / count[m];
+    if (finish_epoch_only) {
+      finish_epoch_only = false;
+      stop_training = true;
+    }
+    Logs logs = running_logs();
     if (val) {
       for (const auto& [k, v] : evaluate(val->first, val->second, o.batch_size)) logs["val_" + k] = v;
     }
@@ -554,9 +613,61 @@ History Sequential::fit(const Tensor& x_all, const Tensor& y_all, const FitOptio
     history.epoch.push_back(epoch);
     for (const auto& [k, v] : logs) history.history[k].push_back(v);
     for (auto& cb : o.callbacks) stop_training = cb->on_epoch_end(*this, epoch, logs) || stop_training;
+    cur.epoch = epoch + 1;
+    cur.step = 0;
+    cur.loss_sum = 0;
+    cur.seen = 0;
+    cur.correct.assign(metrics_.size(), 0);
+    cur.count.assign(metrics_.size(), 0);
+    for (auto& cb : o.callbacks) cb->on_save_point(*this, epoch, steps - 1, true, logs);
   }
   for (auto& cb : o.callbacks) cb->on_train_end(*this);
   return history;
+}
+
+void Sequential::check_resume(const FitProgress& r, const FitOptions& o, const Tensor& x, const Tensor& y,
+                              int64_t steps) const {
+  std::vector<std::string> problems;
+  if (r.batch_size != o.batch_size) problems.push_back(fmt::format("batch_size {} (this fit: {})", r.batch_size, o.batch_size));
+  if (r.shuffle != o.shuffle) problems.push_back(fmt::format("shuffle={} (this fit: {})", r.shuffle, o.shuffle));
+  if (r.samples != samples_of(x)) problems.push_back(fmt::format("{} training samples (this fit: {})", r.samples, samples_of(x)));
+  else if (r.data_hash != data_hash(x, y)) problems.push_back(fmt::format("other training data (data hash {}, this fit's {})", r.data_hash, data_hash(x, y)));
+  if (r.callback_states.size() != o.callbacks.size()) {
+    problems.push_back(fmt::format("{} callbacks (this fit: {})", r.callback_states.size(), o.callbacks.size()));
+  }
+  if (r.metric_correct.size() != metrics_.size() || r.metric_count.size() != metrics_.size()) {
+    problems.push_back(fmt::format("{} metrics (this model: {})", r.metric_correct.size(), metrics_.size()));
+  }
+  if (r.epoch < 0 || r.step < 0 || r.step > steps || r.seen < 0 || r.seen > samples_of(x)) {
+    problems.push_back(fmt::format("a cursor outside the data (epoch {}, batch {} of {}, {} samples seen)", r.epoch, r.step, steps, r.seen));
+  } else if (r.step > 0 && r.seen != std::min(samples_of(x), r.step * o.batch_size)) {
+    problems.push_back(fmt::format("{} samples seen after {} batches of {}", r.seen, r.step, o.batch_size));
+  }
+  if (!problems.empty()) {
+    throw ValueError(fmt::format("fit: model '{}' cannot resume this progress; it was saved by a fit with {}", name_,
+                                 fmt::join(problems, ", ")));
+  }
+}
+
+FitProgress Sequential::fit_progress() const {
+  if (fit_cursor_ == nullptr) throw ValueError(fmt::format("fit_progress: model '{}' is not inside fit()", name_));
+  const FitCursor& c = *fit_cursor_;
+  FitProgress p;
+  p.epoch = c.epoch;
+  p.step = c.step;
+  p.loss_sum = c.loss_sum;
+  p.seen = c.seen;
+  p.metric_correct = c.correct;
+  p.metric_count = c.count;
+  p.stopped = stop_training;
+  p.history = *c.history;
+  for (const auto& cb : c.options->callbacks) p.callback_states.push_back(cb->state());
+  p.batch_size = c.options->batch_size;
+  p.shuffle = c.options->shuffle;
+  p.samples = samples_of(*c.x);
+  if (c.data_hash.empty()) c.data_hash = data_hash(*c.x, *c.y);
+  p.data_hash = c.data_hash;
+  return p;
 }
 
 Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size) {

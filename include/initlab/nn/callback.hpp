@@ -1,6 +1,9 @@
 // Training callbacks: History (always), EarlyStopping, CSVLogger.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +26,24 @@ class Callback {
     return false;
   }
   virtual void on_train_end(Sequential& model) { (void)model; }
+  /// After training step `batch` (0-based within `epoch`); logs hold the
+  /// epoch's running loss and metrics, as Keras's on_train_batch_end.
+  virtual void on_batch_end(Sequential& model, int epoch, int64_t batch, const Logs& logs) {
+    (void)model, (void)epoch, (void)batch, (void)logs;
+  }
+  /// Called after every training step and every epoch once EVERY callback's
+  /// on_batch_end / on_epoch_end has run: the model, its optimizer and every
+  /// callback then hold a state that model.fit_progress() captures and
+  /// FitOptions::resume continues from bit for bit (ModelCheckpoint saves here).
+  /// `epoch_end` tells which; logs are the epoch's (running, mid-epoch).
+  virtual void on_save_point(Sequential& model, int epoch, int64_t batch, bool epoch_end, const Logs& logs) {
+    (void)model, (void)epoch, (void)batch, (void)epoch_end, (void)logs;
+  }
+  /// What a resumed fit needs of this callback (null for none), and its
+  /// restoration, called right after on_train_begin of a resumed fit.
+  /// set_state throws ValueError naming the callback on a state it did not write.
+  virtual nlohmann::json state() const;
+  virtual void set_state(const nlohmann::json& state);
 };
 
 /// What fit returns: every logged value per epoch.
@@ -49,6 +70,9 @@ class EarlyStopping : public Callback {
   bool on_epoch_end(Sequential& model, int epoch, const Logs& logs) override;
   void on_train_end(Sequential& model) override;
   int stopped_epoch() const { return stopped_epoch_; }
+  /// best, wait, the epochs and (restore_best_weights) the best weights.
+  nlohmann::json state() const override;
+  void set_state(const nlohmann::json& state) override;
 
  private:
   EarlyStoppingOptions o_;
@@ -65,6 +89,9 @@ class CSVLogger : public Callback {
   explicit CSVLogger(std::string path) : path_(std::move(path)) {}
   void on_train_begin(Sequential& model) override;
   bool on_epoch_end(Sequential& model, int epoch, const Logs& logs) override;
+  /// The rows so far: a resumed fit appends to them.
+  nlohmann::json state() const override;
+  void set_state(const nlohmann::json& state) override;
 
  private:
   std::string path_, text_;

@@ -20,6 +20,8 @@ class Dropout : public Layer {
   double rate() const { return rate_; }
   /// Training steps seen so far (keys the next mask).
   uint64_t step() const { return step_; }
+  uint64_t random_position() const override { return step_; }
+  void set_random_position(uint64_t position) override { step_ = position; }
 
  private:
   double rate_;

@@ -84,6 +84,13 @@ class Layer {
   /// "activation=relu" and the like, for summaries.
   virtual std::string describe() const { return ""; }
 
+  /// Where the layer's own random stream stands (Dropout: the training steps
+  /// that drew a mask), so that a checkpoint resumes the same draws; 0 for a
+  /// layer that draws nothing.
+  virtual uint64_t random_position() const { return 0; }
+  /// Puts the stream back at a position random_position() gave.
+  virtual void set_random_position(uint64_t position) { (void)position; }
+
  protected:
   /// Called by build() once the variables of weight_specs() exist (variables()
   /// holds them in that order): a layer keeps its handles here.

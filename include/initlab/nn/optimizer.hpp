@@ -17,6 +17,16 @@ namespace initlab {
 /// Gradients by variable name, as Sequential::gradients returns them.
 using Gradients = std::map<std::string, Tensor>;
 
+/// One state tensor of an optimizer: slot `index` of variable `variable`
+/// (Adam: 0 = m, 1 = v, 2 = v̂max with amsgrad; SGD: 0 = velocity; RMSprop:
+/// 0 = v, 1 = the mean gradient when centered, 2 = momentum; Adagrad: 0 = the
+/// accumulator), one float per element of the variable.
+struct OptimizerSlot {
+  std::string variable;
+  int index = 0;
+  std::vector<float> values;
+};
+
 class OptimizerImpl {
  public:
   explicit OptimizerImpl(double learning_rate) : learning_rate_(learning_rate) {}
@@ -30,6 +40,23 @@ class OptimizerImpl {
   int64_t iterations() const { return iterations_; }
   double learning_rate() const { return learning_rate_; }
   void set_learning_rate(double lr) { learning_rate_ = lr; }
+
+  // --- The optimizer's state, for checkpoints and for Keras optimizer groups ---
+  // (io/checkpoint.hpp and the Keras readers use this one API). A slot is
+  // created on a variable's first update; slot_state() lists those created so
+  // far, set_slot_state() replaces them all, so that the next update continues
+  // exactly where the saved optimizer stopped.
+  /// Every slot created so far, ordered by (variable, index).
+  std::vector<OptimizerSlot> slot_state() const;
+  /// Replaces every slot. Checked first, nothing changed on error: ValueError
+  /// naming the slot when its index is not one this optimizer uses, its values
+  /// are empty, or it appears twice. Sizes against the variables are the
+  /// caller's to check (Sequential::restore_training_state does).
+  void set_slot_state(std::vector<OptimizerSlot> slots);
+  /// Sets the step count (Adam's bias correction uses it); ValueError when negative.
+  void set_iterations(int64_t iterations);
+  /// Whether slot `index` is one this optimizer keeps (see OptimizerSlot).
+  virtual bool uses_slot(int index) const { return index >= 0 && index < slots_per_variable(); }
 
  protected:
   /// Updates w in place with gradient g; `slot(k)` is per-variable state k (zeros at first).

@@ -21,6 +21,7 @@
 #include "initlab/nn/metric.hpp"
 #include "initlab/nn/optimizer.hpp"
 #include "initlab/nn/probe.hpp"
+#include "initlab/nn/training_state.hpp"
 
 namespace initlab {
 
@@ -43,6 +44,17 @@ struct FitOptions {
   double validation_split = 0;
   bool shuffle = true;
   std::vector<std::shared_ptr<Callback>> callbacks{};
+  /// The epoch to start at, as Keras: fit(epochs=4, initial_epoch=2) trains
+  /// epochs 2 and 3 (numbered so in the history and the callbacks).
+  int initial_epoch = 0;
+  /// Continue a fit from where fit_progress() stood (initial_epoch is then
+  /// the progress's epoch): the interrupted epoch's shuffle order is drawn
+  /// again, training starts at its batch cursor with its running sums, the
+  /// history returned starts with the saved one and every callback gets its
+  /// saved state after on_train_begin. The batch size, shuffle, training data
+  /// and callbacks must be those of the saved fit (ValueError saying what
+  /// differs). Restore the weights and training_state() first.
+  std::optional<FitProgress> resume{};
 };
 
 class Sequential {
@@ -104,6 +116,25 @@ class Sequential {
   const std::vector<std::shared_ptr<Probe>>& probes() const { return probes_; }
   /// Training steps taken by fit so far.
   int64_t steps_trained() const { return steps_trained_; }
+  /// Epochs fit has completed so far, over every call (keys each epoch's shuffle).
+  uint64_t epochs_trained() const { return epochs_trained_; }
+  /// The compiled metrics' names, in order.
+  std::vector<std::string> metric_names() const;
+
+  /// The counters, random positions and optimizer state a bit-exact
+  /// continuation needs besides the weights (see nn/training_state.hpp).
+  TrainingState training_state() const;
+  /// Throws RestoreError listing every way `state` does not suit this model
+  /// (another architecture, an unknown layer, another optimizer, a slot whose
+  /// variable is missing or of another size); changes nothing.
+  void check_training_state(const TrainingState& state, const std::string& source) const;
+  /// check_training_state, then sets the counters, the layers' random
+  /// positions, the optimizer's iterations, learning rate and slots, and the
+  /// global seed (set_seed(state.seed): every stream is keyed by it).
+  void restore_training_state(const TrainingState& state, const std::string& source);
+  /// During fit (from a callback): where the fit stands, to resume it with
+  /// FitOptions::resume. ValueError outside fit.
+  FitProgress fit_progress() const;
   std::vector<Variable*> variables();
   std::vector<Variable*> trainable_variables();
 
@@ -136,6 +167,8 @@ class Sequential {
   double train_batch_loss(const Tensor& x, const Tensor& y, bool want_grads, Tensor* pred_out);
   Gradients gradient_handles();
   void check_data(const Tensor& x, const Tensor* y, const char* where) const;
+  /// ValueError listing how a progress to resume differs from this fit.
+  void check_resume(const FitProgress& progress, const FitOptions& o, const Tensor& x, const Tensor& y, int64_t steps) const;
   [[noreturn]] void throw_wrong_layer_type(const std::string& name) const;
   std::string unique_name(const std::string& base);
   /// Throws ResourceError unless the weights, gradients and optimizer state fit.
@@ -153,6 +186,8 @@ class Sequential {
   bool fused_output() const;  // last layer's sigmoid/softmax folded into the loss
   uint64_t epochs_trained_ = 0;  // keys each epoch's shuffle
   int64_t steps_trained_ = 0;
+  struct FitCursor;                       // where the running fit stands (sequential.cpp)
+  const FitCursor* fit_cursor_ = nullptr;  // set during fit
   std::vector<std::shared_ptr<Probe>> probes_;
   std::vector<Probe*> active_probes_;  // those that want the current step
   void select_probes(int64_t step);
