@@ -1,5 +1,7 @@
 // Dense: y = activation(x · W + b), W (in, out), b (out,). Keras defaults:
-// glorot_uniform kernel, zeros bias, linear activation.
+// glorot_uniform kernel, zeros bias, linear activation. On inputs of any rank
+// it acts on the last axis, as Keras's: a (28, 28) sample into Dense(100) has a
+// (28, 100) kernel and gives (28, 100).
 #pragma once
 
 #include "initlab/init/initializer.hpp"
