@@ -50,8 +50,9 @@ InitMatch orthogonality(const InitFamily& family, const Tensor& values) {
   const int64_t cols = values.dim(values.rank() - 1);
   const int64_t rows = cols == 0 ? 0 : values.size() / cols;
   const int64_t small = std::min(rows, cols), large = std::max(rows, cols);
-  if (small == 0) {
-    m.detail = "empty tensor";
+  if (small < 2) {
+    // One row or column is always "orthonormal" up to its norm: no evidence either way.
+    m.detail = fmt::format("not tested: a ({}, {}) matrix has no orthogonality to check", rows, cols);
     return m;
   }
   if (static_cast<double>(small) * static_cast<double>(small) * static_cast<double>(large) > kMaxGramWork) {

@@ -38,8 +38,7 @@ bool is_float_dtype(const std::string& d) {
 }
 
 bool is_optimizer_name(std::string_view name) {
-  return starts_with(name, "optimizer") || name.find("/optimizer/") != std::string_view::npos ||
-         starts_with(name, "optimizer_weights");
+  return starts_with(name, "optimizer") || name.find("/optimizer/") != std::string_view::npos;
 }
 
 std::string fans_text(const Fans& f) { return fmt::format("({}, {})", f.fan_in, f.fan_out); }
@@ -328,9 +327,14 @@ TensorReport analyze_tensor(const ForensicTensor& tensor, const ForensicsOptions
       r.verdict = fmt::format("damaged: {} (every unit computes the same thing; no gradient step can tell them "
                               "apart)",
                               constant->initializer == "zeros" ? "all zeros" : constant->initializer);
-    } else {
+    } else if (constant->initializer == "zeros" || constant->initializer == "ones" ||
+               keras.size() >= kMinJudgedValues) {
       r.state = TensorState::kInitial;
       r.verdict = fmt::format("{}: {}", constant->initializer, constant->detail);
+    } else {
+      // A few equal values other than 0 and 1: a constant initializer, or trained values that happen to agree.
+      r.state = TensorState::kUndetermined;
+      r.verdict = fmt::format("too few values ({}) to tell initial from trained: {}", keras.size(), constant->detail);
     }
     return r;
   }
@@ -452,18 +456,21 @@ ForensicsReport analyze_weights(const std::vector<ForensicTensor>& tensors, cons
     rep.verdict_line = "unknown: no tensor here can be judged (too few values, integers or optimizer state)";
   } else if (moved.empty()) {
     rep.verdict = FileVerdict::kUntrained;
-    rep.verdict_line = fmt::format("untrained: all {} judged tensor{} hold initial values{}", judged,
-                                   judged == 1 ? "" : "s",
+    rep.verdict_line = fmt::format("untrained: {} initial values{}",
+                                   judged == 1 ? std::string("the 1 judged tensor holds")
+                                               : fmt::format("all {} judged tensors hold", judged),
                                    exact > 0 ? fmt::format(" ({} bit-identical to an initlab initializer)", exact)
                                              : "");
   } else if (initial.empty()) {
     rep.verdict = FileVerdict::kTrained;
-    rep.verdict_line = fmt::format("trained: all {} judged tensor{} moved from every initializer", judged,
-                                   judged == 1 ? "" : "s");
+    rep.verdict_line = fmt::format("trained: {} moved from every initializer",
+                                   judged == 1 ? std::string("the 1 judged tensor has")
+                                               : fmt::format("all {} judged tensors have", judged));
   } else {
     rep.verdict = FileVerdict::kPartiallyTrained;
     rep.never_moved = initial;
-    rep.verdict_line = fmt::format("partially trained: {} of {} judged tensors never moved (still initial): {}",
+    rep.verdict_line = fmt::format("partially trained: {} of {} judged tensors still hold initial values (bit-identical "
+                                   "or consistent with an initializer): {}",
                                    initial.size(), judged, join(initial));
   }
   return rep;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -16,6 +17,7 @@
 #include "initlab/nn/dropout.hpp"
 #include "initlab/nn/normalization.hpp"
 #include "initlab/nn/pooling.hpp"
+#include "keras_layer_keys.hpp"
 
 namespace initlab {
 namespace {
@@ -309,65 +311,61 @@ std::shared_ptr<Layer> normalization(const JsonValue& c, const std::optional<Sha
 using LayerReader = std::function<std::shared_ptr<Layer>(const JsonValue&, const std::optional<Shape>&)>;
 
 // A layer class initlab reads: how, and the config keys Keras 3 and tf-keras
-// 2.x write for it besides base_layer_keys() (their get_config(); keras/src/layers/...,
-// tf_keras/layers/...). A key in neither is refused with the closest one.
+// 2.x write for it besides base_layer_keys() (keras_layer_keys.hpp, shared with
+// the writer). A key in neither is refused with the closest one.
 struct LayerKind {
   LayerReader read;
   std::vector<std::string> keys;
 };
 
 const std::map<std::string, LayerKind>& layer_readers() {
-  static const std::vector<std::string> dense_keys = {
-      "units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
-      "bias_regularizer", "kernel_constraint", "bias_constraint", "quantization_config", "lora_rank", "lora_alpha"};
-  static const std::vector<std::string> conv_keys = {
-      "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups", "activation",
-      "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
-      "kernel_constraint", "bias_constraint", "quantization_config", "lora_rank", "lora_alpha"};
-  static const std::vector<std::string> pool_keys = {"pool_size", "strides", "padding", "data_format"};
-  static const std::vector<std::string> global_pool_keys = {"data_format", "keepdims"};
-  static const std::vector<std::string> bn_keys = {
-      "axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
-      "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
-      "beta_constraint", "gamma_constraint", "synchronized", "renorm", "renorm_clipping", "renorm_momentum",
-      "virtual_batch_size"};
-  auto plain = [](std::shared_ptr<Layer> (*f)(const JsonValue&)) {
+  auto plain = [](std::shared_ptr<Layer> (*f)(const JsonValue&)) -> LayerReader {
     return [f](const JsonValue& c, const std::optional<Shape>&) { return f(c); };
   };
-  auto pool = [](bool max) {
+  auto pool = [](bool max) -> LayerReader {
     return [max](const JsonValue& c, const std::optional<Shape>&) { return pooling(c, max); };
   };
-  static const std::map<std::string, LayerKind> readers = {
-      {"Dense", {plain(dense), dense_keys}},
-      {"Conv2D", {plain(conv2d), conv_keys}},
-      {"Convolution2D", {plain(conv2d), conv_keys}},
-      {"MaxPooling2D", {pool(true), pool_keys}},
-      {"MaxPool2D", {pool(true), pool_keys}},
-      {"AveragePooling2D", {pool(false), pool_keys}},
-      {"AvgPool2D", {pool(false), pool_keys}},
-      {"GlobalAveragePooling2D", {plain(global_average_pooling), global_pool_keys}},
-      {"GlobalAvgPool2D", {plain(global_average_pooling), global_pool_keys}},
-      {"Flatten", {plain(flatten), {"data_format"}}},
-      {"BatchNormalization", {batch_normalization, bn_keys}},
-      {"Dropout", {plain(dropout), {"rate", "noise_shape", "seed"}}},
-      {"Activation", {plain(activation), {"activation"}}},
-      {"Normalization", {normalization, {"axis", "invert", "mean", "variance"}}},
+  static const std::map<std::string, LayerReader> read = {
+      {"Dense", plain(dense)},
+      {"Conv2D", plain(conv2d)},
+      {"MaxPooling2D", pool(true)},
+      {"AveragePooling2D", pool(false)},
+      {"GlobalAveragePooling2D", plain(global_average_pooling)},
+      {"Flatten", plain(flatten)},
+      {"BatchNormalization", batch_normalization},
+      {"Dropout", plain(dropout)},
+      {"Activation", plain(activation)},
+      {"Normalization", normalization},
   };
+  static const std::map<std::string, LayerKind> readers = [&] {
+    std::map<std::string, LayerKind> out;
+    for (const auto& k : detail::keras_layer_classes()) {
+      LayerKind kind{read.at(k.class_name), k.written};
+      kind.keys.insert(kind.keys.end(), k.also_read.begin(), k.also_read.end());
+      out.emplace(k.class_name, kind);
+      for (const auto& a : k.aliases) out.emplace(a, kind);
+    }
+    return out;
+  }();
   return readers;
 }
 
 // Every key a layer of this kind may carry.
 std::vector<std::string> layer_keys(const LayerKind& kind) {
   std::vector<std::string> keys = base_layer_keys();
-  keys.insert(keys.end(), kind.keys.begin(), kind.keys.end());
+  for (const auto& k : kind.keys) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);  // Conv2D writes activity_regularizer itself
+  }
   return keys;
 }
 
 // InputLayer (Keras 3: batch_shape, dtype, sparse, ragged, name, optional;
 // tf-keras: batch_input_shape; the deprecated input_shape).
 void check_input_layer(const JsonValue& c) {
-  c.check_keys({"batch_shape", "batch_input_shape", "input_shape", "dtype", "sparse", "ragged", "name", "optional"},
-               "an InputLayer");
+  const detail::KerasLayerKeys& input = detail::keras_input_layer_keys();
+  std::vector<std::string> keys = input.written;
+  keys.insert(keys.end(), input.also_read.begin(), input.also_read.end());
+  c.check_keys(keys, "an InputLayer");
   for (const char* k : {"sparse", "ragged", "optional"}) {
     if (c.boolean(k, false)) c.at(k).fail(fmt::format("{} inputs are not supported by initlab; expected false", k));
   }

@@ -114,7 +114,10 @@ ZipReader::ZipReader(std::string bytes, std::string where) : impl_(std::make_uni
   }
   m.archive = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (m.archive == nullptr) {
-    const std::string why = zip_error_text(&error);
+    // libzip refuses a repeated name in the central directory without naming it.
+    const std::string why = zip_error_code_zip(&error) == ZIP_ER_EXISTS
+                                ? std::string("a member name appears twice in the central directory")
+                                : std::string(zip_error_text(&error));
     zip_error_fini(&error);
     zip_source_free(source);
     m.fail("not a valid ZIP archive: " + why);
@@ -172,16 +175,16 @@ std::string ZipReader::read(const std::string& member) const {
   if (st.comp_size > m.bytes.size()) {
     m.fail(member, fmt::format("says it stores {} bytes; the whole archive has {}", st.comp_size, m.bytes.size()));
   }
-  if (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size) {
-    m.fail(member, fmt::format("is stored (not compressed) but its sizes differ: {} and {} bytes", st.size,
-                               st.comp_size));
-  }
   if (st.size > kZipBombSize && st.size > bytes_of(st.comp_size, kZipMaxRatio)) {
     m.fail(member, fmt::format("claims {} bytes inflated from {} stored (more than {}× and beyond {}): refused as a "
                                "zip bomb",
                                st.size, st.comp_size, kZipMaxRatio, format_bytes(kZipBombSize)));
   }
   require_memory(st.size, fmt::format("{}: member {}", m.where, in_quotes(member)));
+  if (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size) {
+    m.fail(member, fmt::format("is stored (not compressed) but its sizes differ: {} and {} bytes", st.size,
+                               st.comp_size));
+  }
   zip_file_t* file = zip_fopen_index(m.archive, it->second, 0);
   if (file == nullptr) m.fail(member, std::string("cannot be opened: ") + zip_strerror(m.archive));
   std::string out(static_cast<size_t>(st.size), '\0');

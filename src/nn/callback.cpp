@@ -36,6 +36,10 @@ T state_value(const nlohmann::json& state, const char* key, const char* who) {
 
 }  // namespace
 
+bool monitor_maximizes(const std::string& monitor, const std::string& mode) {
+  return mode == "max" || (mode == "auto" && monitor.find("acc") != std::string::npos);
+}
+
 nlohmann::json Callback::state() const { return nullptr; }
 
 void Callback::set_state(const nlohmann::json& state) {
@@ -71,7 +75,7 @@ bool EarlyStopping::on_epoch_end(Sequential& model, int epoch, const Logs& logs)
     for (const auto& [k, v] : logs) keys += (keys.empty() ? "" : ", ") + k;
     throw ValueError(fmt::format("EarlyStopping: monitor '{}' is not in the logs (available: {})", o_.monitor, keys));
   }
-  const bool maximize = o_.mode == "max" || (o_.mode == "auto" && o_.monitor.find("acc") != std::string::npos);
+  const bool maximize = monitor_maximizes(o_.monitor, o_.mode);
   const double v = it->second;
   const bool better = !have_best_ || (maximize ? v > best_ + o_.min_delta : v < best_ - o_.min_delta);
   if (better) {

@@ -83,6 +83,11 @@ inline float flush_denormal(float x) { return std::fabs(x) < std::numeric_limits
 class SGDImpl final : public OptimizerImpl {
  public:
   explicit SGDImpl(SGDOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
+  OptimizerOptions options() const override {
+    SGDOptions o = o_;
+    o.learning_rate = learning_rate_;
+    return o;
+  }
   std::string name() const override { return "SGD"; }
   int slots_per_variable() const override { return o_.momentum != 0 ? 1 : 0; }
 
@@ -108,6 +113,11 @@ class SGDImpl final : public OptimizerImpl {
 class AdamImpl final : public OptimizerImpl {
  public:
   explicit AdamImpl(AdamOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
+  OptimizerOptions options() const override {
+    AdamOptions o = o_;
+    o.learning_rate = learning_rate_;
+    return o;
+  }
   std::string name() const override { return "Adam"; }
   int slots_per_variable() const override { return o_.amsgrad ? 3 : 2; }
 
@@ -147,6 +157,11 @@ class AdamImpl final : public OptimizerImpl {
 class RMSpropImpl final : public OptimizerImpl {
  public:
   explicit RMSpropImpl(RMSpropOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
+  OptimizerOptions options() const override {
+    RMSpropOptions o = o_;
+    o.learning_rate = learning_rate_;
+    return o;
+  }
   std::string name() const override { return "RMSprop"; }
   int slots_per_variable() const override { return 1 + (o_.centered ? 1 : 0) + (o_.momentum > 0 ? 1 : 0); }
   bool uses_slot(int index) const override {
@@ -184,6 +199,11 @@ class RMSpropImpl final : public OptimizerImpl {
 class AdagradImpl final : public OptimizerImpl {
  public:
   explicit AdagradImpl(AdagradOptions o) : OptimizerImpl(o.learning_rate), o_(o) {}
+  OptimizerOptions options() const override {
+    AdagradOptions o = o_;
+    o.learning_rate = learning_rate_;
+    return o;
+  }
   std::string name() const override { return "Adagrad"; }
   int slots_per_variable() const override { return 1; }
 

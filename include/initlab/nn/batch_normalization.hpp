@@ -25,8 +25,7 @@ class BatchNormalization : public Layer {
   std::vector<WeightSpec> weight_specs(const Shape& input_shape) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
-
- protected:
+  const BatchNormalizationOptions& options() const { return opt_; }
 
  private:
   BatchNormalizationOptions opt_;

@@ -46,6 +46,10 @@ class Callback {
   virtual void set_state(const nlohmann::json& state);
 };
 
+/// Whether `monitor` improves upward under `mode` ("max"; "min"; "auto": up
+/// for accuracy-like names, those containing "acc", as Keras).
+bool monitor_maximizes(const std::string& monitor, const std::string& mode);
+
 /// What fit returns: every logged value per epoch.
 struct History {
   std::vector<int> epoch;

@@ -37,6 +37,9 @@ class Conv2D : public Layer {
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward(const Tensor& dy) override;
   std::string describe() const override { return opt_.activation.name(); }
+  int64_t filters() const { return filters_; }
+  std::array<int64_t, 2> kernel_size() const { return k_; }
+  const Conv2DOptions& options() const { return opt_; }
   Variable& kernel() { return *kernel_; }
   Variable* bias() { return bias_; }
   const Variable& kernel() const { return *kernel_; }

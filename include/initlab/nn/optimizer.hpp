@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "initlab/core/tensor.hpp"
@@ -27,6 +28,34 @@ struct OptimizerSlot {
   std::vector<float> values;
 };
 
+struct SGDOptions {
+  double learning_rate = 0.01;
+  double momentum = 0.0;
+  bool nesterov = false;
+};
+struct AdamOptions {
+  double learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  bool amsgrad = false;
+};
+struct RMSpropOptions {
+  double learning_rate = 0.001;
+  double rho = 0.9;
+  double momentum = 0.0;
+  double epsilon = 1e-7;
+  bool centered = false;
+};
+struct AdagradOptions {
+  double learning_rate = 0.001;
+  double initial_accumulator_value = 0.1;
+  double epsilon = 1e-7;
+};
+
+/// The options an optimizer was made with; the learning rate is the current one.
+using OptimizerOptions = std::variant<SGDOptions, AdamOptions, RMSpropOptions, AdagradOptions>;
+
 class OptimizerImpl {
  public:
   explicit OptimizerImpl(double learning_rate) : learning_rate_(learning_rate) {}
@@ -34,6 +63,8 @@ class OptimizerImpl {
   virtual std::string name() const = 0;
   /// State tensors kept per variable, each of the variable's size (Adam: 2), for memory estimates.
   virtual int slots_per_variable() const { return 0; }
+  /// Its options (hyperparameters), for writing its configuration back out.
+  virtual OptimizerOptions options() const = 0;
   /// One step: updates every variable that has a gradient; the step count
   /// (and Adam's bias correction) advances once per call.
   void apply_gradients(const Gradients& grads, const std::vector<Variable*>& variables);
@@ -72,31 +103,6 @@ class OptimizerImpl {
 
 /// A shared handle so that a compiled model and its caller see the same state.
 using Optimizer = std::shared_ptr<OptimizerImpl>;
-
-struct SGDOptions {
-  double learning_rate = 0.01;
-  double momentum = 0.0;
-  bool nesterov = false;
-};
-struct AdamOptions {
-  double learning_rate = 0.001;
-  double beta_1 = 0.9;
-  double beta_2 = 0.999;
-  double epsilon = 1e-7;
-  bool amsgrad = false;
-};
-struct RMSpropOptions {
-  double learning_rate = 0.001;
-  double rho = 0.9;
-  double momentum = 0.0;
-  double epsilon = 1e-7;
-  bool centered = false;
-};
-struct AdagradOptions {
-  double learning_rate = 0.001;
-  double initial_accumulator_value = 0.1;
-  double epsilon = 1e-7;
-};
 
 /// v ← momentum·v − lr·g; w ← w + v (nesterov: w ← w + momentum·v − lr·g). Without momentum w ← w − lr·g.
 Optimizer SGD(SGDOptions o = {});

@@ -39,6 +39,7 @@ class Pooling2D : public Layer {
   Tensor backward(const Tensor& dy) override;
   std::array<int64_t, 2> pool_size() const { return pool_; }
   std::array<int64_t, 2> strides() const { return strides_; }
+  const std::string& padding() const { return padding_; }
 
  private:
   struct Window {

@@ -1,0 +1,122 @@
+#include "initlab/io/model_file.hpp"
+
+#include <fmt/format.h>
+
+#include "initlab/core/atomic_file.hpp"
+#include "initlab/core/error.hpp"
+#include "initlab/io/checkpoint.hpp"
+#include "initlab/io/hdf5_file.hpp"
+#include "initlab/io/keras3_weights_model.hpp"
+#include "initlab/io/model_tensors.hpp"
+#include "initlab/io/safetensors.hpp"
+
+namespace initlab {
+
+namespace {
+
+// tf-keras's layout keeps layer_names (at the root or in model_weights); Keras 3's has groups per saveable.
+bool is_legacy_layout(const H5Group& root) { return root.has_attribute("layer_names") || root.has_group("model_weights"); }
+
+[[noreturn]] void not_weights(const std::string& path, FileFormat f, const char* what) {
+  throw ValueError(fmt::format("{}: {} holds {}", path, format_name(f), what));
+}
+
+void add_prefixed(TensorSet& out, std::vector<StoredTensor> tensors, const std::string& prefix, const std::string& where) {
+  for (auto& t : tensors) {
+    t.name = prefix + t.name;
+    out.add(std::move(t), where);
+  }
+}
+
+}  // namespace
+
+FileWeights read_file_weights(const Sequential& model, const std::string& path, std::string bytes) {
+  const FileFormat f = detect_file_format(path, bytes);
+  switch (f) {
+    case FileFormat::kKerasWeights:
+    case FileFormat::kLegacyH5: {
+      const H5File h5 = H5File::from_image(std::move(bytes), path);
+      if (is_legacy_layout(h5.root())) {
+        throw FormatError(fmt::format("{}: legacy HDF5 weights are not readable yet", path));
+      }
+      return read_keras3_file_weights(h5);
+    }
+    case FileFormat::kSafetensors: return file_weights_from_tensor_set(model, decode_safetensors(std::move(bytes), path), path);
+    case FileFormat::kCheckpoint: {
+      const Checkpoint c = decode_checkpoint(std::move(bytes), path);
+      return FileWeights{c.layers, LayerMatch::kName, std::nullopt};
+    }
+    case FileFormat::kNpz:
+    case FileFormat::kKerasArchive: throw FormatError(fmt::format("{}: {} is not readable yet", path, format_name(f)));
+    case FileFormat::kModelJson:
+      not_weights(path, f, "an architecture and no weights; load it as the model and the weights from another file");
+  }
+  throw FormatError(fmt::format("{}: unknown format", path));
+}
+
+void save_weights(Sequential& model, const std::string& path, const SaveOptions& options) {
+  const FileFormat f = format_from_name(path);
+  if (options.naming == WeightNaming::kPyTorch && f != FileFormat::kSafetensors && f != FileFormat::kNpz) {
+    throw ValueError(fmt::format("{}: PyTorch names are for .safetensors and .npz files; {} has Keras's own", path,
+                                 format_name(f)));
+  }
+  switch (f) {
+    case FileFormat::kKerasWeights:
+      write_file_atomically(path, encode_keras3_weights(model, options.include_optimizer, path));
+      return;
+    case FileFormat::kSafetensors:
+      save_safetensors(path, model_tensor_set(model, options.naming, options.include_optimizer));
+      return;
+    case FileFormat::kLegacyH5:
+    case FileFormat::kNpz: throw ValueError(fmt::format("{}: {} is not writable yet", path, format_name(f)));
+    case FileFormat::kKerasArchive:
+    case FileFormat::kModelJson:
+    case FileFormat::kCheckpoint: break;
+  }
+  throw ValueError(fmt::format("{}: save_weights writes .weights.h5, .h5, .safetensors or .npz files; {} is a model "
+                               "format (save_model writes it)",
+                               path, format_name(f)));
+}
+
+RestoreReport load_weights(Sequential& model, const std::string& path, const RestoreOptions& options) {
+  const FileWeights file = read_file_weights(model, path, read_file(path));
+  return restore_weights(model, file, options, path);
+}
+
+void save_model(Sequential& model, const std::string& path) {
+  const FileFormat f = format_from_name(path);
+  throw ValueError(fmt::format("{}: save_model writes .keras or .h5 files, not {}", path, format_name(f)));
+}
+
+KerasModel load_model(const std::string& path) {
+  const std::string bytes = read_file(path);
+  const FileFormat f = detect_file_format(path, bytes);
+  if (f == FileFormat::kModelJson) return load_keras_model(path);
+  throw ConfigError(fmt::format("{}: {} holds weights only; load the architecture from a model file (a Keras model "
+                                "JSON, .keras or .h5) and the weights into it",
+                                path, format_name(f)));
+}
+
+TensorSet read_weight_tensors(const std::string& path) {
+  std::string bytes = read_file(path);
+  const FileFormat f = detect_file_format(path, bytes);
+  switch (f) {
+    case FileFormat::kKerasWeights:
+    case FileFormat::kLegacyH5: {
+      const H5File h5 = H5File::from_image(std::move(bytes), path);
+      TensorSet out;
+      for (auto& s : read_keras3_weights(h5.root())) {
+        add_prefixed(out, std::move(s.vars), s.path.empty() ? "vars/" : s.path + "/vars/", path);
+      }
+      return out;
+    }
+    case FileFormat::kSafetensors:
+    case FileFormat::kCheckpoint: return decode_safetensors(std::move(bytes), path);
+    case FileFormat::kNpz:
+    case FileFormat::kKerasArchive: throw FormatError(fmt::format("{}: {} is not readable yet", path, format_name(f)));
+    case FileFormat::kModelJson: not_weights(path, f, "no tensors");
+  }
+  throw FormatError(fmt::format("{}: unknown format", path));
+}
+
+}  // namespace initlab
