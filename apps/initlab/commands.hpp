@@ -20,5 +20,7 @@ Command add_train_command(CLI::App& app);
 Command add_theory_command(CLI::App& app);
 Command add_lab_command(CLI::App& app);
 Command add_lint_command(CLI::App& app);
+Command add_inspect_command(CLI::App& app);
+Command add_diff_command(CLI::App& app);
 
 }  // namespace initlab::app

@@ -1,0 +1,84 @@
+#include "weight_file.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+
+#include "initlab/core/error.hpp"
+#include "initlab/io/npy.hpp"
+#include "initlab/io/safetensors.hpp"
+
+namespace initlab::app {
+namespace {
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+// The first bytes of the file (fewer when it is shorter).
+std::string head_of(const std::string& path, size_t n) {
+  std::ifstream in(path, std::ios::binary);
+  std::string b(n, '\0');
+  in.read(b.data(), static_cast<std::streamsize>(n));
+  b.resize(static_cast<size_t>(std::max<std::streamsize>(0, in.gcount())));
+  return b;
+}
+
+TensorSet from_npy(const std::string& path) {
+  TensorSet set;
+  set.add(StoredTensor::from_tensor(std::filesystem::path(path).stem().string(), load_npy(path)), path);
+  return set;
+}
+
+}  // namespace
+
+TensorSet read_weight_file(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  if (ext == ".safetensors") return load_safetensors(path);
+  if (ext == ".npy") return from_npy(path);
+  // No telling extension: NumPy's magic, or safetensors' header length then '{'.
+  const std::string head = head_of(path, 9);
+  if (head.rfind("\x93NUMPY", 0) == 0) return from_npy(path);
+  if (head.size() == 9 && head[8] == '{') return load_safetensors(path);
+  throw FormatError(fmt::format("{}: not a weight file initlab reads here: expected a .safetensors file (8-byte "
+                                "header length, then a JSON header) or a NumPy .npy file (magic \\x93NUMPY)",
+                                path));
+}
+
+std::vector<ForensicTensor> forensic_tensors(const TensorSet& set, std::optional<WeightLayout> layout) {
+  std::vector<std::string> names;
+  for (const auto& t : set.tensors()) names.push_back(t.name);
+  const WeightLayout chosen = layout ? *layout : layout_from_names(names);
+  std::vector<ForensicTensor> out;
+  for (const auto& t : set.tensors()) out.push_back({t.name, t.to_float32(), dtype_name(t.dtype), chosen});
+  return out;
+}
+
+std::vector<DiffTensor> diff_tensors_of(const TensorSet& set) {
+  std::vector<DiffTensor> out;
+  for (const auto& t : set.tensors()) out.push_back({t.name, t.to_float32(), dtype_name(t.dtype), t.bytes});
+  return out;
+}
+
+std::vector<uint64_t> metadata_seeds(const TensorSet& set) {
+  std::vector<uint64_t> seeds;
+  for (const auto& [key, value] : set.metadata) {
+    std::string k = key;
+    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (k.find("seed") == std::string::npos || value.empty() || value.size() > 20) continue;
+    if (!std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) continue;
+    try {
+      seeds.push_back(std::stoull(value));
+    } catch (const std::exception&) {
+      // beyond 64 bits: not a seed initlab uses
+    }
+  }
+  return seeds;
+}
+
+}  // namespace initlab::app
