@@ -7,7 +7,9 @@
 #include "initlab/io/checkpoint.hpp"
 #include "initlab/io/hdf5_file.hpp"
 #include "initlab/io/keras3_weights_model.hpp"
+#include "initlab/io/keras_archive.hpp"
 #include "initlab/io/model_tensors.hpp"
+#include "initlab/io/npz.hpp"
 #include "initlab/io/safetensors.hpp"
 
 namespace initlab {
@@ -28,6 +30,15 @@ void add_prefixed(TensorSet& out, std::vector<StoredTensor> tensors, const std::
   }
 }
 
+// Every tensor of a Keras 3 layout under its group path: "layers/dense/vars/0".
+TensorSet keras3_tensor_set(const H5File& h5, const std::string& where) {
+  TensorSet out;
+  for (auto& s : read_keras3_weights(h5.root())) {
+    add_prefixed(out, std::move(s.vars), s.path.empty() ? "vars/" : s.path + "/vars/", where);
+  }
+  return out;
+}
+
 }  // namespace
 
 FileWeights read_file_weights(const Sequential& model, const std::string& path, std::string bytes) {
@@ -46,8 +57,8 @@ FileWeights read_file_weights(const Sequential& model, const std::string& path, 
       const Checkpoint c = decode_checkpoint(std::move(bytes), path);
       return FileWeights{c.layers, LayerMatch::kName, std::nullopt};
     }
-    case FileFormat::kNpz:
-    case FileFormat::kKerasArchive: throw FormatError(fmt::format("{}: {} is not readable yet", path, format_name(f)));
+    case FileFormat::kNpz: return file_weights_from_tensor_set(model, decode_npz(std::move(bytes), path), path);
+    case FileFormat::kKerasArchive: return read_keras3_file_weights(keras_archive_weights_file(std::move(bytes), path));
     case FileFormat::kModelJson:
       not_weights(path, f, "an architecture and no weights; load it as the model and the weights from another file");
   }
@@ -67,8 +78,10 @@ void save_weights(Sequential& model, const std::string& path, const SaveOptions&
     case FileFormat::kSafetensors:
       save_safetensors(path, model_tensor_set(model, options.naming, options.include_optimizer));
       return;
-    case FileFormat::kLegacyH5:
-    case FileFormat::kNpz: throw ValueError(fmt::format("{}: {} is not writable yet", path, format_name(f)));
+    case FileFormat::kNpz:
+      save_npz(path, model_tensor_set(model, options.naming, options.include_optimizer));
+      return;
+    case FileFormat::kLegacyH5: throw ValueError(fmt::format("{}: {} is not writable yet", path, format_name(f)));
     case FileFormat::kKerasArchive:
     case FileFormat::kModelJson:
     case FileFormat::kCheckpoint: break;
@@ -85,6 +98,10 @@ RestoreReport load_weights(Sequential& model, const std::string& path, const Res
 
 void save_model(Sequential& model, const std::string& path) {
   const FileFormat f = format_from_name(path);
+  if (f == FileFormat::kKerasArchive) {
+    write_file_atomically(path, encode_keras_archive(model));
+    return;
+  }
   throw ValueError(fmt::format("{}: save_model writes .keras or .h5 files, not {}", path, format_name(f)));
 }
 
@@ -92,6 +109,7 @@ KerasModel load_model(const std::string& path) {
   const std::string bytes = read_file(path);
   const FileFormat f = detect_file_format(path, bytes);
   if (f == FileFormat::kModelJson) return load_keras_model(path);
+  if (f == FileFormat::kKerasArchive) return decode_keras_archive(std::string(bytes), path);
   throw ConfigError(fmt::format("{}: {} holds weights only; load the architecture from a model file (a Keras model "
                                 "JSON, .keras or .h5) and the weights into it",
                                 path, format_name(f)));
@@ -102,18 +120,11 @@ TensorSet read_weight_tensors(const std::string& path) {
   const FileFormat f = detect_file_format(path, bytes);
   switch (f) {
     case FileFormat::kKerasWeights:
-    case FileFormat::kLegacyH5: {
-      const H5File h5 = H5File::from_image(std::move(bytes), path);
-      TensorSet out;
-      for (auto& s : read_keras3_weights(h5.root())) {
-        add_prefixed(out, std::move(s.vars), s.path.empty() ? "vars/" : s.path + "/vars/", path);
-      }
-      return out;
-    }
+    case FileFormat::kLegacyH5: return keras3_tensor_set(H5File::from_image(std::move(bytes), path), path);
+    case FileFormat::kKerasArchive: return keras3_tensor_set(keras_archive_weights_file(std::move(bytes), path), path);
     case FileFormat::kSafetensors:
     case FileFormat::kCheckpoint: return decode_safetensors(std::move(bytes), path);
-    case FileFormat::kNpz:
-    case FileFormat::kKerasArchive: throw FormatError(fmt::format("{}: {} is not readable yet", path, format_name(f)));
+    case FileFormat::kNpz: return decode_npz(std::move(bytes), path);
     case FileFormat::kModelJson: not_weights(path, f, "no tensors");
   }
   throw FormatError(fmt::format("{}: unknown format", path));

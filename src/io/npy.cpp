@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cmath>
@@ -168,7 +169,8 @@ class DictParser {
 };
 
 // The prefix and header. `read(offset, n)` gives up to n bytes of the file from offset.
-Header read_header(const std::function<std::string(size_t, size_t)>& read, const std::string& where) {
+Header read_header(const std::function<std::string(size_t, size_t)>& read, const std::string& where,
+                   bool any_dtype = false) {
   const std::string prefix = read(0, 12);
   if (prefix.size() < 10 || prefix.compare(0, kMagicLen, kMagic, kMagicLen) != 0) {
     throw IoError(fmt::format("{}: not a .npy file (expected the magic \\x93NUMPY at byte 0)", where));
@@ -201,6 +203,7 @@ Header read_header(const std::function<std::string(size_t, size_t)>& read, const
   }
   Header h = DictParser(text, where).parse();
   h.data_at = offset + header_len;
+  if (any_dtype) return h;
   if (h.descr != "<f4") {
     const bool numeric = h.descr.size() >= 3 && std::string_view("<>|=").find(h.descr[0]) != std::string_view::npos &&
                          std::string_view("fiub").find(h.descr[1]) != std::string_view::npos;
@@ -211,10 +214,10 @@ Header read_header(const std::function<std::string(size_t, size_t)>& read, const
 }
 
 // The shape, with its data size checked against what the file holds.
-Shape checked_shape(const Header& h, uint64_t file_size, const std::string& where) {
+Shape checked_shape(const Header& h, uint64_t file_size, const std::string& where, size_t element_size = sizeof(float)) {
   uint64_t count = 1;
   for (int64_t d : h.dims) count = bytes_of(count, static_cast<uint64_t>(d));
-  const uint64_t need = bytes_of(count, sizeof(float));
+  const uint64_t need = bytes_of(count, element_size);
   const uint64_t have = file_size - h.data_at;
   const std::string shape_text =
       h.dims.size() == 1 ? fmt::format("({},)", h.dims[0]) : fmt::format("({})", fmt::join(h.dims, ", "));
@@ -226,29 +229,28 @@ Shape checked_shape(const Header& h, uint64_t file_size, const std::string& wher
   return Shape(h.dims);
 }
 
-// Fortran (column-major) data in `t` rearranged into C order.
-Tensor to_c_order(const Tensor& f) {
-  const int rank = f.rank();
-  if (rank < 2) return f;
-  Tensor c(f.shape());
-  std::vector<int64_t> stride(static_cast<size_t>(rank));  // column-major strides
+// Column-major data (elements of `size` bytes) rearranged into C order.
+std::string bytes_to_c_order(const std::string& f, const std::vector<int64_t>& dims, size_t size) {
+  const size_t rank = dims.size();
+  if (rank < 2 || f.empty()) return f;
+  std::string c(f.size(), '\0');
+  std::vector<int64_t> stride(rank), idx(rank, 0);
   int64_t s = 1;
-  for (int k = 0; k < rank; ++k) {
-    stride[static_cast<size_t>(k)] = s;
-    s *= f.dim(k);
+  for (size_t k = 0; k < rank; ++k) {
+    stride[k] = s;
+    s *= dims[k];
   }
-  std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
   int64_t src = 0;
-  for (int64_t i = 0; i < c.size(); ++i) {
-    c[i] = f[src];
-    for (int k = rank - 1; k >= 0; --k) {  // the C-order odometer
-      const auto uk = static_cast<size_t>(k);
-      if (++idx[uk] < f.dim(k)) {
-        src += stride[uk];
+  const size_t n = f.size() / size;
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(&c[i * size], &f[static_cast<size_t>(src) * size], size);
+    for (size_t k = rank; k-- > 0;) {
+      if (++idx[k] < dims[k]) {
+        src += stride[k];
         break;
       }
-      src -= (idx[uk] - 1) * stride[uk];
-      idx[uk] = 0;
+      src -= (idx[k] - 1) * stride[k];
+      idx[k] = 0;
     }
   }
   return c;
@@ -270,20 +272,69 @@ void check_finite(const Tensor& t, const std::string& where) {
 }
 
 Tensor finish(Tensor t, const Header& h, const std::string& where) {
-  if (h.fortran_order) t = to_c_order(t);
+  if (h.fortran_order && t.rank() > 1) {
+    const size_t n = static_cast<size_t>(t.size()) * sizeof(float);
+    const std::string c = bytes_to_c_order(std::string(reinterpret_cast<const char*>(t.data()), n), h.dims, sizeof(float));
+    std::memcpy(t.data(), c.data(), n);
+  }
   check_finite(t, where);
   return t;
 }
 
-}  // namespace
+// NumPy's descr for a dtype ('<f4', '|u1', '|b1') and back; the byte order of
+// a descr read is returned in `big_endian`.
+std::string descr_of(DType t) {
+  switch (t) {
+    case DType::kBool: return "|b1";
+    case DType::kU8: return "|u1";
+    case DType::kI8: return "|i1";
+    case DType::kI16: return "<i2";
+    case DType::kU16: return "<u2";
+    case DType::kF16: return "<f2";
+    case DType::kI32: return "<i4";
+    case DType::kU32: return "<u4";
+    case DType::kF32: return "<f4";
+    case DType::kF64: return "<f8";
+    case DType::kI64: return "<i8";
+    case DType::kU64: return "<u8";
+    case DType::kBF16: break;
+  }
+  throw ValueError(fmt::format("{} has no NumPy dtype (.npy cannot hold it)", dtype_name(t)));
+}
 
-std::string encode_npy(const Tensor& t) {
-  std::string shape = "(";
-  for (int i = 0; i < t.rank(); ++i) shape += fmt::format("{}, ", t.dim(i));
-  if (t.rank() > 1) shape.resize(shape.size() - 2);  // "(784, 64)"; rank 1 keeps "(7, )" → "(7,)"
-  if (t.rank() == 1) shape.resize(shape.size() - 1);
-  shape += ")";
-  std::string header = fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': {}, }}", shape);
+DType dtype_of_descr(const std::string& descr, bool& big_endian, const std::string& where) {
+  const auto refuse = [&] {
+    return IoError(fmt::format("{}: dtype '{}' is not supported (expected a numeric NumPy dtype: bool, int8–int64, "
+                               "uint8–uint64, float16, float32 or float64)",
+                               where, excerpt(descr)));
+  };
+  if (descr.size() != 3 || std::string_view("<>|=").find(descr[0]) == std::string_view::npos) throw refuse();
+  big_endian = descr[0] == '>';
+  const char kind = descr[1], size = descr[2];
+  static constexpr struct {
+    char kind, size;
+    DType t;
+  } kTable[] = {{'b', '1', DType::kBool}, {'u', '1', DType::kU8},  {'i', '1', DType::kI8},  {'i', '2', DType::kI16},
+                {'u', '2', DType::kU16},  {'f', '2', DType::kF16}, {'i', '4', DType::kI32}, {'u', '4', DType::kU32},
+                {'f', '4', DType::kF32},  {'f', '8', DType::kF64}, {'i', '8', DType::kI64}, {'u', '8', DType::kU64}};
+  for (const auto& e : kTable) {
+    if (e.kind == kind && e.size == size) return e.t;
+  }
+  throw refuse();
+}
+
+std::string shape_literal(const Shape& shape) {
+  std::string out = "(";
+  for (int i = 0; i < shape.rank(); ++i) out += fmt::format("{}, ", shape[i]);
+  if (shape.rank() > 1) out.resize(out.size() - 2);  // "(784, 64)"; rank 1 keeps "(7, )" → "(7,)"
+  if (shape.rank() == 1) out.resize(out.size() - 1);
+  return out + ")";
+}
+
+// Magic, version 1.0, the header padded to 64 bytes, then `data`.
+std::string npy_bytes(const std::string& descr, const Shape& shape, const char* data, size_t size) {
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}", descr, shape_literal(shape));
   // Pad with spaces so magic + version + length + header + '\n' is a multiple of 64.
   const size_t prefix = kMagicLen + 2 + 2;
   const size_t total = (prefix + header.size() + 1 + 63) / 64 * 64;
@@ -296,8 +347,43 @@ std::string encode_npy(const Tensor& t) {
   out += static_cast<char>(len & 0xff);
   out += static_cast<char>(len >> 8);
   out += header;
-  out.append(reinterpret_cast<const char*>(t.data()), static_cast<size_t>(t.size()) * sizeof(float));
+  out.append(data, size);
   return out;
+}
+
+}  // namespace
+
+std::string encode_npy(const Tensor& t) {
+  return npy_bytes("<f4", t.shape(), reinterpret_cast<const char*>(t.data()), static_cast<size_t>(t.size()) * sizeof(float));
+}
+
+std::string encode_npy(const StoredTensor& t) {
+  const uint64_t want = bytes_of(static_cast<uint64_t>(t.numel()), dtype_size(t.dtype));
+  if (t.bytes.size() != want) {
+    throw ValueError(fmt::format("tensor '{}': {} bytes for {} {}, which needs {}", t.name, t.bytes.size(),
+                                 dtype_name(t.dtype), t.shape.str(), want));
+  }
+  return npy_bytes(descr_of(t.dtype), t.shape, t.bytes.data(), t.bytes.size());
+}
+
+StoredTensor decode_npy_stored(std::string_view bytes, std::string name, const std::string& where) {
+  const Header h = read_header(
+      [&](size_t at, size_t n) { return at >= bytes.size() ? std::string() : std::string(bytes.substr(at, n)); }, where,
+      true);
+  bool big_endian = false;
+  StoredTensor t;
+  t.name = std::move(name);
+  t.dtype = dtype_of_descr(h.descr, big_endian, where);
+  const size_t size = dtype_size(t.dtype);
+  t.shape = checked_shape(h, bytes.size(), where, size);
+  require_memory(bytes.size() - h.data_at, fmt::format("{}: {} {}", where, dtype_name(t.dtype), t.shape.str()));
+  t.bytes.assign(bytes.substr(h.data_at));
+  if (big_endian && size > 1) {
+    for (size_t i = 0; i < t.bytes.size(); i += size) std::reverse(t.bytes.begin() + static_cast<std::ptrdiff_t>(i),
+                                                                   t.bytes.begin() + static_cast<std::ptrdiff_t>(i + size));
+  }
+  if (h.fortran_order) t.bytes = bytes_to_c_order(t.bytes, h.dims, size);
+  return t;
 }
 
 Tensor decode_npy(const std::string& bytes, const std::string& where) {

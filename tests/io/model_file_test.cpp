@@ -9,7 +9,12 @@
 
 #include "initlab/core/atomic_file.hpp"
 #include "initlab/initlab.hpp"
+#include "initlab/io/keras_archive.hpp"
+#include "initlab/io/keras_config_writer.hpp"
+#include "initlab/io/npz.hpp"
 #include "initlab/io/pytorch_layout.hpp"
+#include "initlab/io/zip_archive.hpp"
+#include "io/container_fixtures.hpp"
 #include "initlab/io/safetensors.hpp"
 #include "test_util.hpp"
 
@@ -81,7 +86,7 @@ void train_a_little(Sequential& m) {
 
 TEST_F(ModelFileTest, EveryWeightFormatRoundTripsBitIdenticallyWithTheOptimizer) {
   const Tensor x = random_tensor(Shape{4, 6}, 3);
-  for (const char* name : {"w.weights.h5", "w.safetensors"}) {
+  for (const char* name : {"w.weights.h5", "w.safetensors", "w.npz"}) {
     Sequential a = mlp(1);
     train_a_little(a);
     save_weights(a, path(name));
@@ -109,8 +114,15 @@ TEST_F(ModelFileTest, FormatsConvertIntoEachOtherWithoutChangingABit) {
   Sequential c = cnn(6);
   load_weights(c, path("b.safetensors"));
   save_weights(c, path("c.safetensors"));
+  save_weights(c, path("c.npz"), {.naming = WeightNaming::kPyTorch});
+  Sequential c2 = cnn(9);
+  load_weights(c2, path("c.npz"));
+  save_model(c2, path("c2.keras"));
+  Sequential c3 = cnn(10);
+  load_weights(c3, path("c2.keras"));
+  save_weights(c3, path("c3.safetensors"));
   Sequential d = cnn(7);
-  load_weights(d, path("c.safetensors"));
+  load_weights(d, path("c3.safetensors"));
   EXPECT_EQ(weight_bytes(a), weight_bytes(d));
   const Tensor x = random_tensor(Shape{3, 6, 6, 2}, 8);
   EXPECT_EQ(tensor_bytes(a.predict(x)), tensor_bytes(d.predict(x)));
@@ -225,6 +237,86 @@ TEST_F(ModelFileTest, PyTorchNamedFilesFromElsewhereLoadByModulePosition) {
   Sequential b = mlp(2);
   load_weights(b, path("torch.safetensors"));
   EXPECT_EQ(weight_bytes(a), weight_bytes(b));
+}
+
+TEST_F(ModelFileTest, AKerasArchiveHoldsTheModelItsWeightsAndItsOptimizer) {
+  Sequential a = cnn(11);
+  a.compile(Adam({.learning_rate = 0.01}), "mse");
+  Tensor x = random_tensor(Shape{4, 6, 6, 2}, 12), y = random_tensor(Shape{4, 2}, 13);
+  a.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = Verbosity::kSilent, .shuffle = false});
+  save_model(a, path("m.keras"));
+  // The members Keras's loader reads, in Keras's order, stored.
+  const ZipReader zip = ZipReader::open(path("m.keras"));
+  EXPECT_EQ(zip.names(), (std::vector<std::string>{"metadata.json", "config.json", "model.weights.h5"}));
+  const auto meta = nlohmann::json::parse(zip.read("metadata.json"));
+  EXPECT_EQ(meta.at("keras_version"), "3.0.0");
+  EXPECT_EQ(meta.at("date_saved").get<std::string>().size(), 19u);  // 2026-12-04@15:51:15
+  EXPECT_EQ(nlohmann::json::parse(zip.read("config.json")), keras3_model_config(a));
+  KerasModel b = load_model(path("m.keras"));
+  EXPECT_EQ(b.model.summary(), a.summary());
+  EXPECT_EQ(weight_bytes(a), weight_bytes(b.model));
+  EXPECT_EQ(tensor_bytes(a.predict(x)), tensor_bytes(b.model.predict(x)));
+  ASSERT_TRUE(b.model.optimizer());
+  EXPECT_EQ(b.model.optimizer()->iterations(), 2);
+  EXPECT_EQ(b.model.optimizer()->slot_state().size(), a.optimizer()->slot_state().size());
+  // Training on continues exactly as the original does.
+  a.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = Verbosity::kSilent, .shuffle = false});
+  b.model.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = Verbosity::kSilent, .shuffle = false});
+  EXPECT_EQ(weight_bytes(a), weight_bytes(b.model));
+}
+
+TEST_F(ModelFileTest, AnArchiveWithoutItsPartsIsRefusedNamingThem) {
+  ZipWriter z;
+  z.add("metadata.json", "{}");
+  z.add("model.weights.h5", "x");
+  write_file_atomically(path("noconfig.keras"), z.finish());
+  std::string e = error_of([&] { (void)load_model(path("noconfig.keras")); });
+  EXPECT_NE(e.find("noconfig.keras: no config.json in the archive, so it is not a .keras model (it holds metadata.json, "
+                   "model.weights.h5)"),
+            std::string::npos)
+      << e;
+  Sequential a = mlp(3);
+  ZipWriter n;
+  n.add("config.json", keras3_model_config(a).dump());
+  n.add("model.weights.npz", "x");
+  write_file_atomically(path("npz.keras"), n.finish());
+  e = error_of([&] { (void)load_model(path("npz.keras")); });
+  EXPECT_NE(e.find("npz.keras: the weights are in model.weights.npz"), std::string::npos) << e;
+}
+
+TEST_F(ModelFileTest, NpzMembersAreNumPysArraysOfEveryDtype) {
+  // NumPy wrote these (tests/fixtures/containers/make_fixtures.py): every dtype, both byte orders, Fortran order.
+  const TensorSet s = decode_npz(testing::container_fixture("savez_compressed.npz"), "savez_compressed.npz");
+  ASSERT_EQ(s.size(), 17u);
+  const auto* f64 = s.find("f64");
+  ASSERT_NE(f64, nullptr);
+  EXPECT_EQ(f64->dtype, DType::kF64);
+  EXPECT_EQ(f64->bytes, testing::le_bytes<double>({1.5, -2.25, 1e300}));
+  EXPECT_EQ(s.find("u64")->bytes, testing::le_bytes<uint64_t>({18446744073709551615ull}));
+  EXPECT_EQ(s.find("b1")->dtype, DType::kBool);
+  EXPECT_EQ(s.find("i64")->shape, Shape{});
+  EXPECT_EQ(s.find("empty")->shape, (Shape{0, 3}));
+  EXPECT_EQ(s.find("fortran")->bytes, testing::le_bytes<float>({1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(s.find("big_f4")->bytes, testing::le_bytes<float>({1.5f, -2.0f}));
+  EXPECT_EQ(s.find("big_i8")->bytes, testing::le_bytes<int64_t>({-2, 3}));
+  EXPECT_EQ(s.find("big_u2")->bytes, testing::le_bytes<uint16_t>({258}));
+  // Written back and read again: the same tensors; members stored, as np.savez writes them.
+  TensorSet little;
+  for (const StoredTensor& t : s.tensors()) little.add(t);
+  const TensorSet again = decode_npz(encode_npz(little), "again.npz");
+  ASSERT_EQ(again.size(), s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    EXPECT_EQ(again.tensors()[i].name, s.tensors()[i].name);
+    EXPECT_EQ(again.tensors()[i].bytes, s.tensors()[i].bytes) << s.tensors()[i].name;
+    EXPECT_EQ(again.tensors()[i].shape, s.tensors()[i].shape);
+  }
+  for (const char* bad : {"object.npz", "structured.npz", "unicode.npz", "complex.npz"}) {
+    const std::string e = error_of([&] { (void)decode_npz(testing::container_fixture(bad), bad); });
+    EXPECT_EQ(e.rfind(std::string(bad) + ": member '", 0), 0u) << e;
+    EXPECT_NE(e.find("not supported"), std::string::npos) << e;
+  }
+  const std::string e = error_of([&] { (void)decode_npz(testing::container_fixture("not_npy_member.npz"), "n.npz"); });
+  EXPECT_NE(e.find("is not a .npy array"), std::string::npos) << e;
 }
 
 }  // namespace

@@ -12,7 +12,10 @@
 
 #include <string>
 
+#include <string_view>
+
 #include "initlab/core/tensor.hpp"
+#include "initlab/io/tensor_set.hpp"
 
 namespace initlab {
 
@@ -20,6 +23,13 @@ namespace initlab {
 std::string encode_npy(const Tensor& t);
 /// Parses .npy bytes; `where` names the source in errors.
 Tensor decode_npy(const std::string& bytes, const std::string& where = "npy");
+
+/// Weight-file tensors (.npz members): any numeric dtype NumPy writes (bool,
+/// int8–int64, uint8–uint64, float16/32/64) in either byte order and either
+/// memory order, kept as stored in little-endian C order (non-finite values
+/// included: inspect reports them). The writer uses the tensor's dtype.
+std::string encode_npy(const StoredTensor& t);
+StoredTensor decode_npy_stored(std::string_view bytes, std::string name, const std::string& where);
 
 /// Writes `t` to `path` atomically.
 void save_npy(const std::string& path, const Tensor& t);
