@@ -22,5 +22,7 @@ Command add_lab_command(CLI::App& app);
 Command add_lint_command(CLI::App& app);
 Command add_inspect_command(CLI::App& app);
 Command add_diff_command(CLI::App& app);
+Command add_predict_command(CLI::App& app);
+Command add_convert_command(CLI::App& app);
 
 }  // namespace initlab::app

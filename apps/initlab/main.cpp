@@ -170,6 +170,8 @@ int main(int argc, char** argv) {
         initlab::app::add_lint_command(app),
         initlab::app::add_inspect_command(app),
         initlab::app::add_diff_command(app),
+        initlab::app::add_predict_command(app),
+        initlab::app::add_convert_command(app),
     };
     try {
       check_command_words(app, args);

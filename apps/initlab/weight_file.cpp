@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "initlab/core/error.hpp"
+#include "initlab/io/model_file.hpp"
 #include "initlab/io/npy.hpp"
-#include "initlab/io/safetensors.hpp"
 
 namespace initlab::app {
 namespace {
@@ -38,16 +38,8 @@ TensorSet from_npy(const std::string& path) {
 }  // namespace
 
 TensorSet read_weight_file(const std::string& path) {
-  const std::string ext = lower_extension(path);
-  if (ext == ".safetensors") return load_safetensors(path);
-  if (ext == ".npy") return from_npy(path);
-  // No telling extension: NumPy's magic, or safetensors' header length then '{'.
-  const std::string head = head_of(path, 9);
-  if (head.rfind("\x93NUMPY", 0) == 0) return from_npy(path);
-  if (head.size() == 9 && head[8] == '{') return load_safetensors(path);
-  throw FormatError(fmt::format("{}: not a weight file initlab reads here: expected a .safetensors file (8-byte "
-                                "header length, then a JSON header) or a NumPy .npy file (magic \\x93NUMPY)",
-                                path));
+  if (lower_extension(path) == ".npy" || head_of(path, 6) == "\x93NUMPY") return from_npy(path);
+  return read_weight_tensors(path);
 }
 
 std::vector<ForensicTensor> forensic_tensors(const TensorSet& set, std::optional<WeightLayout> layout) {

@@ -12,9 +12,9 @@
 
 namespace initlab::app {
 
-/// A file's tensors as stored: .safetensors, or a single .npy (its tensor named
-/// after the file's stem), the format chosen by extension and then by the
-/// file's first bytes.
+/// A file's tensors as stored: any weight or model file read_weight_tensors
+/// reads (.weights.h5, .h5, .keras, .safetensors, .npz, checkpoints), or a
+/// single .npy (its tensor named after the file's stem).
 TensorSet read_weight_file(const std::string& path);
 
 /// Every tensor as float32 with its dtype name, on `layout` (or the one its

@@ -8,6 +8,7 @@
 #include "initlab/io/hdf5_file.hpp"
 #include "initlab/io/keras3_weights_model.hpp"
 #include "initlab/io/keras_archive.hpp"
+#include "initlab/io/keras_config_writer.hpp"
 #include "initlab/io/model_tensors.hpp"
 #include "initlab/io/npz.hpp"
 #include "initlab/io/safetensors.hpp"
@@ -100,6 +101,10 @@ void save_model(Sequential& model, const std::string& path) {
   const FileFormat f = format_from_name(path);
   if (f == FileFormat::kKerasArchive) {
     write_file_atomically(path, encode_keras_archive(model));
+    return;
+  }
+  if (f == FileFormat::kModelJson) {  // the architecture alone, as model.to_json()
+    write_file_atomically(path, keras3_model_config(model).dump(2) + "\n");
     return;
   }
   throw ValueError(fmt::format("{}: save_model writes .keras or .h5 files, not {}", path, format_name(f)));

@@ -17,7 +17,10 @@
 #include "initlab/data/fashion_mnist.hpp"
 #include "initlab/data/playground.hpp"
 #include "initlab/io/json_value.hpp"
+#include "initlab/io/checkpoint.hpp"
 #include "initlab/io/keras_model.hpp"
+#include "initlab/io/model_checkpoint.hpp"
+#include "initlab/io/model_file.hpp"
 #include "initlab/nn/normalization.hpp"
 
 namespace initlab {
@@ -213,6 +216,14 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
   const double split = validation == "test" ? 0.0 : training.number("validation_split", 0.1);
   if (!(split >= 0 && split < 1)) training.at("validation_split").fail(fmt::format("expected a fraction in [0, 1), found {}", split));
 
+  // Refused before any work: an output path that cannot be written, --resume without a directory.
+  if (!options.save_path.empty()) {
+    (void)format_from_name(options.save_path);
+    check_writable(options.save_path);
+  }
+  if (options.resume && options.checkpoint_dir.empty()) {
+    throw ValueError("--resume continues from a checkpoint directory: give it with --checkpoint DIR");
+  }
   const nlohmann::json dataset_name = options.dataset.value_or("fashion_mnist");
   TrainData data = load_data(options.dataset      ? JsonValue(dataset_name, "--dataset")
                              : training.has("dataset") ? training.at("dataset")
@@ -253,6 +264,26 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
                 .shuffle = training.boolean("shuffle", true)};
   if (validation == "test") fo.validation_data = std::make_pair(x_test, y_test);
   fo.callbacks.push_back(std::make_shared<CSVLogger>(result.history_csv));
+  if (!options.checkpoint_dir.empty()) {
+    std::filesystem::create_directories(options.checkpoint_dir, ec);
+    if (ec) {
+      throw IoError(fmt::format("cannot create the checkpoint directory '{}': {}", options.checkpoint_dir, ec.message()));
+    }
+    const bool by_batch = options.checkpoint_every > 0;
+    fo.callbacks.push_back(std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{
+        .filepath = options.checkpoint_dir + (by_batch ? "/epoch{epoch:04d}-batch{batch:06d}.safetensors"
+                                                       : "/epoch{epoch:04d}.safetensors"),
+        .save_freq = by_batch ? std::to_string(options.checkpoint_every) : std::string("epoch")}));
+    if (options.resume) {
+      if (const auto newest = newest_checkpoint(options.checkpoint_dir)) {
+        LoadedCheckpoint c = load_checkpoint(model, *newest);
+        fo.resume = c.progress;
+        out << fmt::format("resuming from {} (step {})\n", c.path, model.optimizer()->iterations());
+      } else {
+        out << fmt::format("no checkpoint in {}: starting from the beginning\n", options.checkpoint_dir);
+      }
+    }
+  }
   result.history = model.fit(x_train, y_train, fo);
   result.test = model.evaluate(x_test, y_test, std::max<int64_t>(batch, 256));
 
@@ -275,6 +306,15 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
   if (result.history.epoch.empty()) write_file_atomically(result.history_csv, "epoch\n");
   write_file_atomically(result.history_json, h.dump(2) + "\n");
   out << fmt::format("history: {} and {}\n", result.history_csv, result.history_json);
+  if (!options.save_path.empty()) {
+    const FileFormat f = format_from_name(options.save_path);
+    if (f == FileFormat::kKerasArchive || f == FileFormat::kModelJson) {
+      save_model(model, options.save_path);
+    } else {
+      save_weights(model, options.save_path);
+    }
+    out << fmt::format("saved: {} ({})\n", options.save_path, format_name(f));
+  }
   return result;
 }
 

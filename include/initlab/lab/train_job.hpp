@@ -49,6 +49,16 @@ struct TrainJobOptions {
   /// Where history.csv and history.json go; empty: runs/<model name>.
   std::string out_dir{};
   Verbosity verbose = Verbosity::kAuto;
+  /// When not empty, the trained model is written here: a model file (.keras)
+  /// or its weights (.weights.h5, .safetensors, .npz), by the name's format.
+  std::string save_path{};
+  /// When not empty, a training checkpoint (io/checkpoint.hpp) is written to
+  /// this directory every `checkpoint_every` (0: each epoch's end).
+  std::string checkpoint_dir{};
+  int64_t checkpoint_every = 0;  ///< batches between checkpoints; 0: once per epoch
+  /// Continue from the newest checkpoint in checkpoint_dir (bit for bit as if
+  /// never stopped); a fresh start when the directory holds none.
+  bool resume = false;
 };
 
 struct TrainJobResult {

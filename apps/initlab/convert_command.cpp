@@ -1,0 +1,77 @@
+// initlab convert — a model or its weights from one file format into another.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "input_path.hpp"
+#include "initlab/core/atomic_file.hpp"
+#include "initlab/core/error.hpp"
+#include "initlab/io/model_file.hpp"
+#include "initlab/io/npz.hpp"
+#include "initlab/io/safetensors.hpp"
+
+namespace initlab::app {
+
+namespace {
+
+bool is_model_format(FileFormat f) {
+  return f == FileFormat::kKerasArchive || f == FileFormat::kModelJson;
+}
+bool is_tensor_format(FileFormat f) { return f == FileFormat::kSafetensors || f == FileFormat::kNpz; }
+
+}  // namespace
+
+Command add_convert_command(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "convert",
+      "Convert a model or its weights between formats, without changing a bit of any weight:\n"
+      "  .keras (model) <-> .weights.h5, .safetensors, .npz (weights) <-> a Keras model JSON (architecture).\n"
+      "A weights-only input needs the architecture (--model); .safetensors <-> .npz converts tensor by tensor.");
+  auto in = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto model_path = std::make_shared<std::string>();
+  auto pytorch = std::make_shared<bool>(false);
+  auto no_optimizer = std::make_shared<bool>(false);
+  cmd->add_option("in", *in, "The file to read")->required()->check(regular_file());
+  cmd->add_option("out", *out, "The file to write (its name says the format)")->required();
+  cmd->add_option("--model", *model_path, "The architecture for a weights-only input (.keras, .h5 or model JSON)")
+      ->check(regular_file());
+  cmd->add_flag("--pytorch", *pytorch, "PyTorch names and layouts in a .safetensors or .npz output (load_state_dict takes it)");
+  cmd->add_flag("--no-optimizer", *no_optimizer, "Leave the optimizer's state out");
+  return {cmd, [=]() {
+            const FileFormat to = format_from_name(*out);
+            check_writable(*out);
+            const FileFormat from = detect_file_format(*in, read_file(*in));
+            if (model_path->empty() && !is_model_format(from) && from != FileFormat::kLegacyH5) {
+              if (!is_tensor_format(from) || !is_tensor_format(to) || *pytorch) {
+                throw ValueError(fmt::format("{}: {} holds weights without their architecture; give the model with "
+                                             "--model (a .keras, .h5 or Keras model JSON)",
+                                             *in, format_name(from)));
+              }
+              const TensorSet set = read_weight_tensors(*in);
+              if (to == FileFormat::kNpz) {
+                save_npz(*out, set);
+              } else {
+                save_safetensors(*out, set);
+              }
+              std::cout << fmt::format("{}: {} tensors, as stored in {}\n", *out, set.size(), *in);
+              return 0;
+            }
+            KerasModel k = load_model(model_path->empty() ? *in : *model_path);
+            Sequential& model = k.model;
+            if (!model_path->empty()) load_weights(model, *in);
+            if (is_model_format(to)) {
+              save_model(model, *out);
+            } else {
+              save_weights(model, *out,
+                           {.naming = *pytorch ? WeightNaming::kPyTorch : WeightNaming::kInitlab,
+                            .include_optimizer = !*no_optimizer && !*pytorch});
+            }
+            std::cout << fmt::format("{}: model '{}' ({} weights) as {}\n", *out, model.name(), model.variables().size(),
+                                     format_name(to));
+            return 0;
+          }};
+}
+
+}  // namespace initlab::app
