@@ -1,0 +1,34 @@
+// HDF5 weight files: the Keras 3 layout reader (groups, vars/<i>, the name
+// attribute, links) on an HDF5 image of the fuzzer's bytes, and the listing
+// of every dataset. libhdf5 parses the image; initlab's wrapper must turn
+// every failure into an error naming the file and the object path.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "initlab/io/hdf5_file.hpp"
+#include "initlab/io/keras3_weights_model.hpp"
+#include "initlab/io/keras_weights_h5.hpp"
+#include "support.hpp"
+
+using namespace initlab;
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  fuzz::init_target();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  fuzz::refused_ok([&] {
+    const H5File f = H5File::from_image(bytes, "fuzz.weights.h5");
+    fuzz::refused_ok([&] { (void)read_keras3_file_weights(f); });
+    fuzz::refused_ok([&] {
+      for (const SaveableVars& s : read_keras3_weights(f.root())) {
+        for (const StoredTensor& t : s.vars) (void)t.to_float32();
+      }
+    });
+    fuzz::refused_ok([&] { (void)f.root().string_list_attribute("layer_names"); });
+  });
+  return 0;
+}
