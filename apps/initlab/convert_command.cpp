@@ -58,7 +58,9 @@ Command add_convert_command(CLI::App& app) {
               std::cout << fmt::format("{}: {} tensors, as stored in {}\n", *out, set.size(), *in);
               return 0;
             }
-            KerasModel k = load_model(model_path->empty() ? *in : *model_path);
+            const std::string& source = model_path->empty() ? *in : *model_path;
+            KerasModel k = load_model(source);
+            for (const auto& w : k.warnings) std::cerr << fmt::format("warning: {}: {}\n", source, w);
             Sequential& model = k.model;
             if (!model_path->empty()) load_weights(model, *in);
             if (is_model_format(to)) {

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "initlab/init/initializer.hpp"
 #include "initlab/lab/coffee_lab.hpp"
+#include "initlab/lab/restore_demo.hpp"
 
 namespace initlab::app {
 
@@ -40,6 +41,16 @@ Command add_demo_command(CLI::App& app) {
       ->transform(positive_number());
   sym->add_option("--batch-size", sym_opt->batch_size, "Batch size")->capture_default_str()->transform(positive_size(200));
 
+  auto restore_opt = std::make_shared<RestoreDemoOptions>();
+  CLI::App* restore = demo->add_subcommand(
+      "restore",
+      "Why are these random weights and not mine? Save a trained model and restore it (same predictions); a\n"
+      "checkpoint with a renamed layer, a missing layer and a wrong shape refused with the full list; what a partial\n"
+      "load skips; and a model built again instead of restored, caught by inspect and diff");
+  restore->add_option("--seed", restore_opt->seed, "Global seed")->capture_default_str()->transform(seed_number());
+  restore->add_option("--epochs", restore_opt->epochs, "Training epochs")->capture_default_str()->transform(integer_in(1, 1000));
+  restore->add_option("--dir", restore_opt->dir, "Keep the files in this folder (default: a temporary one, removed)");
+
   return {demo, [=]() {
             if (coffee->parsed()) {
               run_coffee_lab(std::cout, *coffee_opt);
@@ -49,6 +60,8 @@ Command add_demo_command(CLI::App& app) {
                 throw ValueError("demo symmetry: --init must be a constant initializer (zeros, ones, constant)");
               }
               run_symmetry_demo(std::cout, *sym_opt);
+            } else if (restore->parsed()) {
+              run_restore_demo(std::cout, *restore_opt);
             }
             return 0;
           }};

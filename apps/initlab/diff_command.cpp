@@ -10,7 +10,7 @@
 #include "initlab/core/number_format.hpp"
 #include "initlab/diag/tensor_diff.hpp"
 #include "table.hpp"
-#include "weight_file.hpp"
+#include "initlab/lab/weight_file.hpp"
 
 namespace initlab::app {
 namespace {

@@ -13,7 +13,7 @@
 #include "initlab/core/number_format.hpp"
 #include "initlab/diag/weight_forensics.hpp"
 #include "table.hpp"
-#include "weight_file.hpp"
+#include "initlab/lab/weight_file.hpp"
 
 namespace initlab::app {
 namespace {

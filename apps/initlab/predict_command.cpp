@@ -64,6 +64,7 @@ Command add_predict_command(CLI::App& app) {
                                            *model_path));
             }
             KerasModel k = load_model(*model_path);
+            for (const auto& w : k.warnings) std::cerr << fmt::format("warning: {}: {}\n", *model_path, w);
             Sequential& model = k.model;
             const Tensor x = read_samples(*input, model);
             if (!model.built()) {

@@ -422,15 +422,54 @@ ForensicsReport analyze_weights(const std::vector<ForensicTensor>& tensors, cons
     rep.tensors.push_back(analyze_tensor(t, options, kernel_fans));
   }
 
-  std::vector<std::string> initial, moved;
+  // A bias moves only with its kernel (dL/db = Σδ while dL/dW = xᵀδ): a kernel
+  // whose bias moved was trained too, however well its values alone still fit
+  // some family (a few hundred values often fit one of twenty).
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < rep.tensors.size(); ++i) index.emplace(rep.tensors[i].name, i);
+  std::map<size_t, size_t> partner;  // kernel ↔ bias, both ways
+  for (size_t i = 0; i < rep.tensors.size(); ++i) {
+    if (rep.tensors[i].role != "bias") continue;
+    for (const auto& k : kernel_names_for(rep.tensors[i].name)) {
+      const auto it = index.find(k);
+      if (it == index.end()) continue;
+      partner[i] = it->second;
+      partner[it->second] = i;
+      break;
+    }
+  }
+  for (size_t i = 0; i < rep.tensors.size(); ++i) {
+    if (rep.tensors[i].state != TensorState::kMoved || rep.tensors[i].role != "bias" || partner.count(i) == 0) continue;
+    const std::string bias = rep.tensors[i].name;
+    {
+      TensorReport& kr = rep.tensors[partner[i]];
+      if (kr.state != TensorState::kInitial || kr.exact) continue;
+      kr.state = TensorState::kMoved;
+      kr.notes.insert(kr.notes.begin(), "by its values alone: " + kr.verdict);
+      kr.verdict = fmt::format("trained with its layer: {} moved from its initializer, and a bias takes gradient steps "
+                               "only with its kernel",
+                               bias);
+    }
+  }
+
+  // Initial for certain: bit-identical, or a layer whose kernel and bias both
+  // still fit their initializers. A tensor that fits one by its values alone
+  // beside a partner that cannot tell (a bias of 3 values) or that has none is
+  // weak evidence: it does not make a trained file "partially trained".
+  std::vector<std::string> initial, weak, moved;
   int64_t exact = 0;
-  for (const auto& r : rep.tensors) {
+  for (size_t i = 0; i < rep.tensors.size(); ++i) {
+    const TensorReport& r = rep.tensors[i];
     switch (r.state) {
       case TensorState::kDamaged:
         rep.damaged.push_back(r.name);
         break;
       case TensorState::kInitial:
-        initial.push_back(r.name);
+        if (r.exact || (partner.count(i) != 0 && rep.tensors[partner.at(i)].state == TensorState::kInitial)) {
+          initial.push_back(r.name);
+        } else {
+          weak.push_back(r.name);
+        }
         exact += r.exact ? 1 : 0;
         break;
       case TensorState::kMoved:
@@ -445,7 +484,11 @@ ForensicsReport analyze_weights(const std::vector<ForensicTensor>& tensors, cons
     for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
     return s;
   };
-  const size_t judged = initial.size() + moved.size();
+  const size_t judged = initial.size() + weak.size() + moved.size();
+  const std::string weak_text =
+      weak.empty() ? ""
+                   : fmt::format("; {} still {} an initializer by {} values alone, which cannot tell: {}", weak.size(),
+                                 weak.size() == 1 ? "fits" : "fit", weak.size() == 1 ? "its" : "their", join(weak));
   if (!rep.damaged.empty()) {
     rep.verdict = FileVerdict::kDamaged;
     rep.verdict_line = fmt::format("damaged: {} of {} tensor{} {} non-finite values or constant kernels: {}",
@@ -463,15 +506,17 @@ ForensicsReport analyze_weights(const std::vector<ForensicTensor>& tensors, cons
                                              : "");
   } else if (initial.empty()) {
     rep.verdict = FileVerdict::kTrained;
-    rep.verdict_line = fmt::format("trained: {} moved from every initializer",
-                                   judged == 1 ? std::string("the 1 judged tensor has")
-                                               : fmt::format("all {} judged tensors have", judged));
+    rep.verdict_line = weak.empty() ? fmt::format("trained: {} moved from every initializer",
+                                                  judged == 1 ? std::string("the 1 judged tensor has")
+                                                              : fmt::format("all {} judged tensors have", judged))
+                                    : fmt::format("trained: {} of {} judged tensors moved from every initializer{}",
+                                                  moved.size(), judged, weak_text);
   } else {
     rep.verdict = FileVerdict::kPartiallyTrained;
     rep.never_moved = initial;
-    rep.verdict_line = fmt::format("partially trained: {} of {} judged tensors still hold initial values (bit-identical "
-                                   "or consistent with an initializer): {}",
-                                   initial.size(), judged, join(initial));
+    rep.verdict_line = fmt::format("partially trained: {} of {} judged tensors still hold initial values (bit-identical, "
+                                   "or a layer whose kernel and bias both fit their initializers): {}{}",
+                                   initial.size(), judged, join(initial), weak_text);
   }
   return rep;
 }

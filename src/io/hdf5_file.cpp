@@ -8,9 +8,11 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <set>
 
 #include "initlab/core/atomic_file.hpp"
 #include "initlab/core/error.hpp"
+#include "initlab/core/isolated_run.hpp"
 #include "initlab/core/memory_budget.hpp"
 
 namespace initlab {
@@ -438,6 +440,49 @@ bool has_hdf5_signature(std::string_view bytes) {
 
 // ---- H5File ---------------------------------------------------------------------
 
+namespace {
+
+herr_t collect_attribute_name(hid_t, const char* name, const H5A_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
+template <class F>
+void attempt(F&& f) {
+  try {
+    f();
+  } catch (...) {  // a refusal here is the readers' to report; only a crash counts
+  }
+}
+
+}  // namespace
+
+// Reads every attribute (as strings, the only kind the readers read), group and
+// dataset reachable from `g` by hard links, as the readers would.
+void H5File::read_everything(const H5Group& g, int depth, std::set<uint64_t>& seen) {
+  if (depth > 64) return;
+  uint64_t address = 0;
+  attempt([&] { address = g.address(); });
+  if (!seen.insert(address).second) return;
+  std::vector<std::string> attributes;
+  hsize_t index = 0;
+  H5Aiterate2(g.id_.get(), H5_INDEX_NAME, H5_ITER_NATIVE, &index, collect_attribute_name, &attributes);
+  for (const std::string& a : attributes) {
+    attempt([&] { (void)read_string_attribute(g.id_.get(), a, true, g.where(), g.path()); });
+  }
+  std::vector<std::string> children;
+  attempt([&] { children = g.children(); });
+  for (const std::string& c : children) {
+    attempt([&] {
+      if (g.has_group(c)) {
+        read_everything(g.group(c), depth + 1, seen);
+      } else if (g.has_dataset(c)) {
+        (void)g.read_dataset(c);
+      }
+    });
+  }
+}
+
 H5File H5File::open(const std::string& path) { return from_image(read_file(path), path); }
 
 H5File H5File::from_image(std::string bytes, std::string where) {
@@ -456,7 +501,20 @@ H5File H5File::from_image(std::string bytes, std::string where) {
   checked(H5Pset_file_image(fapl.get(), bytes.data(), bytes.size()), where, "/", "cannot hand the image to HDF5");
   const hid_t id = H5Fopen(image_name().c_str(), H5F_ACC_RDONLY, fapl.get());
   if (id < 0) throw FormatError(fmt::format("{}: not a readable HDF5 file: {}", where, reason()));
-  return H5File(Handle(id), std::move(where));
+  H5File file(Handle(id), std::move(where));
+  // libhdf5 trusts a file's internal addresses in places (a damaged global heap
+  // makes H5Aread copy past its buffer): every object is read once in a child
+  // process first, and a crash there is reported as damage instead of taking
+  // this process down.
+  const IsolatedOutcome trial = run_isolated([&] {
+    std::set<uint64_t> seen;
+    read_everything(file.root(), 0, seen);
+  });
+  if (trial.crashed) {
+    throw FormatError(fmt::format("{}: the file is damaged: libhdf5 crashed reading it ({}, in a separate process)",
+                                  file.where(), trial.how));
+  }
+  return file;
 }
 
 H5File H5File::create_in_memory(std::string where) {

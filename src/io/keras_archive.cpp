@@ -49,7 +49,7 @@ std::string encode_keras_archive(Sequential& model, bool include_optimizer) {
   const std::string config = keras3_model_config(model).dump();
   const std::string weights = encode_keras3_weights(model, include_optimizer, kWeights);
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const nlohmann::json metadata = {{"keras_version", "3.0.0"}, {"date_saved", fmt::format("{:%Y-%m-%d@%H:%M:%S}", now)}};
+  const nlohmann::json metadata = {{"keras_version", kKerasVersionWritten}, {"date_saved", fmt::format("{:%Y-%m-%d@%H:%M:%S}", now)}};
   ZipWriter zip;
   zip.add("metadata.json", metadata.dump());
   zip.add(kConfig, config);

@@ -216,4 +216,32 @@ CompileSettings keras_compile_settings(const JsonValue& cc) {
   return s;
 }
 
+CompileSettings keras_training_config_settings(const JsonValue& tc) {
+  tc.expect_object();
+  tc.check_keys({"loss", "metrics", "weighted_metrics", "loss_weights", "sample_weight_mode", "optimizer_config"},
+                "training_config");
+  for (const char* k : {"loss_weights", "weighted_metrics", "sample_weight_mode"}) {
+    if (auto v = tc.find(k); v && !v->json().is_null()) v->fail(fmt::format("{} is not implemented by initlab; expected null", k));
+  }
+  CompileSettings s;
+  s.optimizer = keras_optimizer(tc.at("optimizer_config"));
+  s.loss = keras_loss(tc.at("loss"));
+  if (auto m = tc.find("metrics"); m && !m->json().is_null()) {
+    // tf-keras 2.x writes one list per output ([["accuracy"]]) and metric
+    // objects as MeanMetricWrapper envelopes named by what compile() was given.
+    JsonValue list = *m;
+    if (list.is_array() && list.elements().size() == 1 && list[0].is_array()) list = list[0];
+    nlohmann::json names = nlohmann::json::array();
+    for (const JsonValue& e : list.is_array() ? list.elements() : std::vector<JsonValue>{list}) {
+      if (e.is_object() && e.has("class_name") && e.at("class_name").text() == "MeanMetricWrapper") {
+        names.push_back(e.at("config").text("name", "accuracy"));
+      } else {
+        names.push_back(e.json());
+      }
+    }
+    s.metrics = keras_metrics(JsonValue(names, m->source(), m->path()));
+  }
+  return s;
+}
+
 }  // namespace initlab

@@ -52,13 +52,6 @@ const std::vector<std::string>& base_layer_keys() {
   return keys;
 }
 
-// A member that only a non-default value makes unsupported: absent, null or `neutral` passes.
-void require_default(const JsonValue& c, const std::string& key, const nlohmann::json& neutral, const std::string& why) {
-  auto v = c.find(key);
-  if (!v || v->json() == neutral) return;
-  v->fail(fmt::format("{} is not supported by initlab ({}); expected {}", key, why, json_excerpt(neutral)));
-}
-
 // A positive size that fits an int32: "expected a positive number of units, found 0".
 int64_t size_of(const JsonValue& v, const std::string& what) {
   const int64_t n = v.integer();
@@ -442,7 +435,7 @@ KerasModel keras_model_from_json(const JsonValue& doc, const std::vector<std::st
     config.check_keys({"name", "trainable", "dtype", "layers", "build_input_shape"}, "a Sequential's config");
   }
   if (auto b = doc.find("build_config")) b->check_keys({"input_shape", "shapes_dict"}, "a build_config");
-  KerasModel out{Sequential(config.is_object() ? config.text("name", "sequential") : "sequential"), dialect_of(doc), {}};
+  KerasModel out{Sequential(config.is_object() ? config.text("name", "sequential") : "sequential"), dialect_of(doc), {}, {}};
   if (config.is_object()) check_dtype(config);
 
   std::optional<Shape> shape;  // of one sample, once known

@@ -9,6 +9,7 @@
 #include "initlab/io/keras3_weights_model.hpp"
 #include "initlab/io/keras_archive.hpp"
 #include "initlab/io/keras_config_writer.hpp"
+#include "initlab/io/legacy_h5_model.hpp"
 #include "initlab/io/model_tensors.hpp"
 #include "initlab/io/npz.hpp"
 #include "initlab/io/safetensors.hpp"
@@ -16,9 +17,6 @@
 namespace initlab {
 
 namespace {
-
-// tf-keras's layout keeps layer_names (at the root or in model_weights); Keras 3's has groups per saveable.
-bool is_legacy_layout(const H5Group& root) { return root.has_attribute("layer_names") || root.has_group("model_weights"); }
 
 [[noreturn]] void not_weights(const std::string& path, FileFormat f, const char* what) {
   throw ValueError(fmt::format("{}: {} holds {}", path, format_name(f), what));
@@ -48,9 +46,7 @@ FileWeights read_file_weights(const Sequential& model, const std::string& path, 
     case FileFormat::kKerasWeights:
     case FileFormat::kLegacyH5: {
       const H5File h5 = H5File::from_image(std::move(bytes), path);
-      if (is_legacy_layout(h5.root())) {
-        throw FormatError(fmt::format("{}: legacy HDF5 weights are not readable yet", path));
-      }
+      if (is_legacy_h5_layout(h5.root())) return read_legacy_file_weights(h5);
       return read_keras3_file_weights(h5);
     }
     case FileFormat::kSafetensors: return file_weights_from_tensor_set(model, decode_safetensors(std::move(bytes), path), path);
@@ -82,7 +78,9 @@ void save_weights(Sequential& model, const std::string& path, const SaveOptions&
     case FileFormat::kNpz:
       save_npz(path, model_tensor_set(model, options.naming, options.include_optimizer));
       return;
-    case FileFormat::kLegacyH5: throw ValueError(fmt::format("{}: {} is not writable yet", path, format_name(f)));
+    case FileFormat::kLegacyH5:
+      write_file_atomically(path, encode_legacy_h5(model, false, path));
+      return;
     case FileFormat::kKerasArchive:
     case FileFormat::kModelJson:
     case FileFormat::kCheckpoint: break;
@@ -103,6 +101,10 @@ void save_model(Sequential& model, const std::string& path) {
     write_file_atomically(path, encode_keras_archive(model));
     return;
   }
+  if (f == FileFormat::kLegacyH5) {
+    write_file_atomically(path, encode_legacy_h5(model, true, path));
+    return;
+  }
   if (f == FileFormat::kModelJson) {  // the architecture alone, as model.to_json()
     write_file_atomically(path, keras3_model_config(model).dump(2) + "\n");
     return;
@@ -115,6 +117,10 @@ KerasModel load_model(const std::string& path) {
   const FileFormat f = detect_file_format(path, bytes);
   if (f == FileFormat::kModelJson) return load_keras_model(path);
   if (f == FileFormat::kKerasArchive) return decode_keras_archive(std::string(bytes), path);
+  if (f == FileFormat::kLegacyH5 || f == FileFormat::kKerasWeights) {
+    const H5File h5 = H5File::from_image(std::string(bytes), path);
+    if (is_legacy_h5_layout(h5.root())) return decode_legacy_h5_model(h5);
+  }
   throw ConfigError(fmt::format("{}: {} holds weights only; load the architecture from a model file (a Keras model "
                                 "JSON, .keras or .h5) and the weights into it",
                                 path, format_name(f)));
@@ -125,7 +131,11 @@ TensorSet read_weight_tensors(const std::string& path) {
   const FileFormat f = detect_file_format(path, bytes);
   switch (f) {
     case FileFormat::kKerasWeights:
-    case FileFormat::kLegacyH5: return keras3_tensor_set(H5File::from_image(std::move(bytes), path), path);
+    case FileFormat::kLegacyH5: {
+      const H5File h5 = H5File::from_image(std::move(bytes), path);
+      if (is_legacy_h5_layout(h5.root())) return read_legacy_tensors(h5);
+      return keras3_tensor_set(h5, path);
+    }
     case FileFormat::kKerasArchive: return keras3_tensor_set(keras_archive_weights_file(std::move(bytes), path), path);
     case FileFormat::kSafetensors:
     case FileFormat::kCheckpoint: return decode_safetensors(std::move(bytes), path);

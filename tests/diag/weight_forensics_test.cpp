@@ -169,8 +169,29 @@ TEST(WeightForensics, TrainedKernelsMatchNoInitializer) {
     }
     if (r.name == "h1/bias" || r.name == "h2/bias") EXPECT_EQ(r.state, TensorState::kMoved) << r.verdict;
   }
-  EXPECT_TRUE(trained.verdict == FileVerdict::kTrained || trained.verdict == FileVerdict::kPartiallyTrained)
-      << trained.verdict_line;
+  // h1/kernel has 128 values that may still fit some family; its bias moved, so it was trained.
+  EXPECT_EQ(trained.verdict, FileVerdict::kTrained) << trained.verdict_line;
+}
+
+// A kernel whose values still fit a family is judged with its layer: when its
+// bias moved, the kernel took gradient steps too; when both are untouched (a
+// frozen layer) both are initial.
+TEST(WeightForensics, AKernelIsJudgedWithItsBias) {
+  std::vector<float> b(32);
+  for (size_t i = 0; i < b.size(); ++i) b[i] = 0.3f + 0.01f * static_cast<float>(i);
+  Tensor bias(Shape{32}, b);
+  const auto r = analyze_weights({keras("d/kernel", fresh("he_normal", Shape{4, 32}, 5, "d/kernel")),
+                                  keras("d/bias", bias)},
+                                 {.search_seeds = false});
+  ASSERT_EQ(r.tensors[1].state, TensorState::kMoved) << r.tensors[1].verdict;
+  EXPECT_EQ(r.tensors[0].state, TensorState::kMoved) << r.tensors[0].verdict;
+  EXPECT_NE(r.tensors[0].verdict.find("trained with its layer: d/bias moved from its initializer"), std::string::npos)
+      << r.tensors[0].verdict;
+  ASSERT_FALSE(r.tensors[0].notes.empty());
+  EXPECT_EQ(r.tensors[0].notes[0].rfind("by its values alone: consistent with ", 0), 0u)
+      << r.tensors[0].notes[0];
+  // (the note keeps what the values alone said)
+  EXPECT_EQ(r.verdict, FileVerdict::kTrained) << r.verdict_line;
 }
 
 TEST(WeightForensics, BitIdenticalWeightsNameSeedAndVariable) {

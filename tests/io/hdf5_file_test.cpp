@@ -248,5 +248,16 @@ TEST(Hdf5File, ChecksADatasetAgainstTheMemoryBudget) {
       << message;
 }
 
+// Found by fuzzing: a damaged global heap makes libhdf5 1.10 copy past its
+// buffer inside H5Aread of a variable-length string (SIGSEGV). The file is read
+// once in a child process first, so the crash becomes a message.
+TEST(Hdf5File, AFileThatCrashesLibhdf5IsReportedAsDamaged) {
+  const std::string path = h5_fixture_path("damaged_global_heap.weights.h5");
+  const std::string message = error_of([&] { (void)H5File::open(path); });
+  EXPECT_NE(message.find(path + ": the file is damaged: libhdf5 crashed reading it ("), std::string::npos) << message;
+  // The process goes on: the next file reads as ever.
+  EXPECT_EQ(h5_fixture("k3_basic.weights.h5").root().read_dataset("layers/dense/vars/0").shape, Shape({3, 4}));
+}
+
 }  // namespace
 }  // namespace initlab

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,9 @@ class H5File {
   /// when no HDF5 signature is at offset 0, 512, 1024, …).
   static H5File open(const std::string& path);
   /// Opens the bytes of an HDF5 file, read-only; `where` names it in messages.
+  /// Every object of the file is first read once in a child process
+  /// (core/isolated_run.hpp): a file that crashes libhdf5 is a FormatError
+  /// ("the file is damaged: libhdf5 crashed reading it"), not a crash.
   static H5File from_image(std::string bytes, std::string where);
   /// A new, empty file in memory; image() gives its bytes.
   static H5File create_in_memory(std::string where);
@@ -146,6 +150,8 @@ class H5File {
 
  private:
   H5File(h5::Handle id, std::string where) : id_(std::move(id)), where_(std::move(where)) {}
+  // Every string attribute, group and dataset below `g` read once (from_image's trial run).
+  static void read_everything(const H5Group& g, int depth, std::set<uint64_t>& seen);
   h5::Handle id_;
   std::string where_;
 };

@@ -29,6 +29,10 @@
 
 namespace initlab {
 
+/// The Keras version initlab's files say wrote them (metadata.json, a legacy .h5's
+/// keras_version): the release whose key set the writer follows.
+inline constexpr const char* kKerasVersionWritten = "3.0.0";
+
 /// The config of `model`. compile_config comes from `compile` when given, else
 /// from the model's own optimizer, loss and metrics when it is compiled, else
 /// it is {} (as Keras writes for an uncompiled model). Throws ValueError naming

@@ -47,6 +47,8 @@ struct KerasModel {
   std::string dialect;
   /// From "compile_config" when the file has a non-empty one.
   std::optional<CompileSettings> compile;
+  /// What was read but not applied, one line each (a training_config initlab cannot follow).
+  std::vector<std::string> warnings{};
 };
 
 /// The Sequential model of a Keras model JSON (uncompiled, not built unless the
@@ -67,5 +69,9 @@ Loss keras_loss(const JsonValue& v);
 std::vector<std::string> keras_metrics(const JsonValue& v);
 /// A whole compile_config object (optimizer, loss, metrics; the rest must be neutral).
 CompileSettings keras_compile_settings(const JsonValue& compile_config);
+/// The compile settings of a legacy .h5 file's training_config (formats.md
+/// §2.6): loss, metrics and optimizer_config; loss_weights, weighted_metrics
+/// and sample_weight_mode must be null or absent.
+CompileSettings keras_training_config_settings(const JsonValue& training_config);
 
 }  // namespace initlab

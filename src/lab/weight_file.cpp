@@ -1,4 +1,4 @@
-#include "weight_file.hpp"
+#include "initlab/lab/weight_file.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include "initlab/io/model_file.hpp"
 #include "initlab/io/npy.hpp"
 
-namespace initlab::app {
+namespace initlab {
 namespace {
 
 std::string lower_extension(const std::string& path) {
@@ -73,4 +73,4 @@ std::vector<uint64_t> metadata_seeds(const TensorSet& set) {
   return seeds;
 }
 
-}  // namespace initlab::app
+}  // namespace initlab

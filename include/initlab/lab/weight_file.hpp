@@ -1,4 +1,4 @@
-// The tensors of a weight file for inspect and diff, and their conversion to
+// The tensors of a weight file for inspect, diff and the restore demo, and their conversion to
 // what diag's forensics and diff take (diag never reads files).
 #pragma once
 
@@ -10,7 +10,7 @@
 #include "initlab/diag/weight_forensics.hpp"
 #include "initlab/io/tensor_set.hpp"
 
-namespace initlab::app {
+namespace initlab {
 
 /// A file's tensors as stored: any weight or model file read_weight_tensors
 /// reads (.weights.h5, .h5, .keras, .safetensors, .npz, checkpoints), or a
@@ -28,4 +28,4 @@ std::vector<DiffTensor> diff_tensors_of(const TensorSet& set);
 /// "global_seed"): the seeds the forensics search tries first.
 std::vector<uint64_t> metadata_seeds(const TensorSet& set);
 
-}  // namespace initlab::app
+}  // namespace initlab
