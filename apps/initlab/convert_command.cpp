@@ -26,19 +26,27 @@ Command add_convert_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "convert",
       "Convert a model or its weights between formats, without changing a bit of any weight:\n"
-      "  .keras (model) <-> .weights.h5, .safetensors, .npz (weights) <-> a Keras model JSON (architecture).\n"
-      "A weights-only input needs the architecture (--model); .safetensors <-> .npz converts tensor by tensor.");
+      "  .keras and tf-keras .h5 (model) <-> .weights.h5, .safetensors, .npz (weights) <-> a Keras model JSON\n"
+      "  (architecture). An .h5 output is a model file (model.save(\"m.h5\")), or with --weights-only the weights\n"
+      "  alone (save_weights(\"w.h5\")). A weights-only input needs the architecture (--model);\n"
+      "  .safetensors <-> .npz converts tensor by tensor.\n"
+      "Examples:\n"
+      "  initlab convert model.h5 model.keras                 # a tf-keras model file to Keras 3's archive\n"
+      "  initlab convert model.keras w.safetensors --pytorch  # for load_state_dict in PyTorch\n"
+      "  initlab convert w.weights.h5 w.npz --model model.json");
   auto in = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto model_path = std::make_shared<std::string>();
   auto pytorch = std::make_shared<bool>(false);
   auto no_optimizer = std::make_shared<bool>(false);
+  auto weights_only = std::make_shared<bool>(false);
   cmd->add_option("in", *in, "The file to read")->required()->check(regular_file());
   cmd->add_option("out", *out, "The file to write (its name says the format)")->required();
   cmd->add_option("--model", *model_path, "The architecture for a weights-only input (.keras, .h5 or model JSON)")
       ->check(regular_file());
   cmd->add_flag("--pytorch", *pytorch, "PyTorch names and layouts in a .safetensors or .npz output (load_state_dict takes it)");
   cmd->add_flag("--no-optimizer", *no_optimizer, "Leave the optimizer's state out");
+  cmd->add_flag("--weights-only", *weights_only, "An .h5 output holds the weights alone, as save_weights(\"w.h5\") writes");
   return {cmd, [=]() {
             const FileFormat to = format_from_name(*out);
             check_writable(*out);
@@ -63,7 +71,7 @@ Command add_convert_command(CLI::App& app) {
             for (const auto& w : k.warnings) std::cerr << fmt::format("warning: {}: {}\n", source, w);
             Sequential& model = k.model;
             if (!model_path->empty()) load_weights(model, *in);
-            if (is_model_format(to)) {
+            if (is_model_format(to) || (to == FileFormat::kLegacyH5 && !*weights_only)) {
               save_model(model, *out);
             } else {
               save_weights(model, *out,

@@ -55,7 +55,8 @@ Command add_diff_command(CLI::App& app) {
       "diff",
       "Compare two weight files tensor by tensor (matched by name): unchanged (bit-identical), changed (relative\n"
       "L2 change ‖B − A‖/‖A‖, largest |B − A|, how many values), shape changed, dtype changed, only in A, only in B.\n"
-      "Reads .safetensors and .npy.\n"
+      "Reads .keras, .weights.h5, tf-keras .h5, .safetensors, .npz, .npy and initlab checkpoints; tensors are\n"
+      "matched by their names in the files (convert both to one format to compare across formats).\n"
       "Exit status: 0 the same, 1 they differ (or a file cannot be read), 2 not a weight file or bad options.\n"
       "Examples:\n"
       "  initlab diff before.safetensors after.safetensors\n"

@@ -114,14 +114,15 @@ Command add_inspect_command(CLI::App& app) {
       "bit-identical to an initlab initializer, the seed and variable name that drew them (seeds 0-100, 1234, 1337,\n"
       "2024, 12345, 31337, those in the file's metadata and --seed). Then one verdict: untrained, partially\n"
       "trained (which tensors never moved), trained, or damaged.\n"
-      "Reads .safetensors and .npy. PyTorch names (0.weight, *.running_mean) mean PyTorch's layout (out, in).\n"
+      "Reads .keras, .weights.h5, tf-keras .h5, .safetensors, .npz, .npy and initlab checkpoints. PyTorch names\n"
+      "(0.weight, *.running_mean) mean PyTorch's layout (out, in).\n"
       "Exit status: 0 judged, 1 damaged (or the file cannot be read), 2 not a weight file or bad options.\n"
       "Examples:\n"
       "  initlab init glorot_uniform --shape 784,64 --seed 1234 --name layer1/kernel --out k.npy\n"
       "  initlab inspect k.npy              # the untrained initial weights: glorot_uniform, seed 1234, ...\n"
       "  initlab inspect model.safetensors --json\n"
       "  initlab inspect weights.safetensors --seed 777 --name encoder/kernel --all");
-  cmd->add_option("file", o->path, "The weight file (.safetensors, .npy)")->required()->check(regular_file());
+  cmd->add_option("file", o->path, "The weight or model file")->required()->check(regular_file());
   cmd->add_flag("--json", o->json, "Print the report as JSON");
   cmd->add_flag("--all", o->all_tests, "List every initializer tested for each tensor, with its test");
   cmd->add_option("--alpha", o->alpha, "Significance: a family is consistent when its p-value is at least this")

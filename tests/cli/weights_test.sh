@@ -25,11 +25,50 @@ check train-save-bad-name 2 'the name does not say the format|names understood' 
 $py -c "import numpy as np; np.save('$tmp/x.npy', np.array([[0.5, -1.0], [-2.0, 3.0], [1.0, 1.0]]))"
 check predict-keras 0 '3 outputs of shape \(1,\)' -- "$bin" predict "$tmp/m.keras" --input "$tmp/x.npy" --output "$tmp/y1.npy"
 check convert-json 0 'as a Keras model JSON|model JSON' -- "$bin" convert "$tmp/m.keras" "$tmp/m.json"
-for f in w.weights.h5 w.safetensors w.npz; do
-  check "convert-$f" 0 "model 'xor_net'" -- "$bin" convert "$tmp/m.keras" "$tmp/$f"
+for f in w.weights.h5 w.h5 w.safetensors w.npz; do
+  check "convert-$f" 0 "model .xor_net." -- "$bin" convert "$tmp/m.keras" "$tmp/$f" --weights-only
   check "predict-$f" 0 '3 outputs' -- "$bin" predict "$tmp/m.json" --weights "$tmp/$f" --input "$tmp/x.npy" --output "$tmp/y-$f.npy"
   expect "same-outputs-$f" "$(cmp -s "$tmp/y1.npy" "$tmp/y-$f.npy" && echo same)" = same
 done
+# Legacy tf-keras HDF5 model files: written by initlab, read back, and read by h5py the way
+# tf-keras's loader reads them (layer_names, weight_names, a NumPy forward pass).
+check convert-h5-model 0 "model 'xor_net'" -- "$bin" convert "$tmp/m.keras" "$tmp/m.h5"
+check predict-h5-model 0 '3 outputs' -- "$bin" predict "$tmp/m.h5" --input "$tmp/x.npy" --output "$tmp/y-m.h5.npy"
+expect same-outputs-h5-model "$(cmp -s "$tmp/y1.npy" "$tmp/y-m.h5.npy" && echo same)" = same
+if $py -c "import h5py" 2>/dev/null; then
+  got=$($py - "$tmp/m.h5" "$tmp/x.npy" "$tmp/y1.npy" <<'PY'
+import json, sys
+import h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    config = json.loads(f.attrs["model_config"])
+    g = f["model_weights"]
+    names = [n.decode() if isinstance(n, bytes) else n for n in g.attrs["layer_names"]]
+    weights = {}
+    for n in names:
+        wn = [w.decode() if isinstance(w, bytes) else w for w in g[n].attrs["weight_names"]]
+        weights[n] = [np.asarray(g[n][w]) for w in wn]
+x = np.load(sys.argv[2]).astype(np.float32)
+act = {"tanh": np.tanh, "sigmoid": lambda v: 1 / (1 + np.exp(-v)), "linear": lambda v: v}
+for layer in config["config"]["layers"]:
+    c = layer["config"]
+    if layer["class_name"] == "Dense":
+        k, b = weights[c["name"]]
+        x = act[c["activation"]](x @ k + b)
+print(np.allclose(x, np.load(sys.argv[3]), rtol=1e-6, atol=1e-7))
+PY
+)
+  expect h5py-reads-initlab-h5 "$got" = True
+fi
+fx="$(cd "$(dirname "$0")/../fixtures/h5" && pwd)"
+if $py -c "import numpy" 2>/dev/null; then
+  $py -c "import numpy as np; np.save('$tmp/fx.npy', np.load('$fx/legacy_mlp_model.io.npz')['x'])"
+  check predict-tf-keras-file 0 '7 outputs of shape \(3,\)' -- "$bin" predict "$fx/legacy_mlp_model.h5" --input "$tmp/fx.npy" --output "$tmp/fy.npy"
+  got=$($py -c "import numpy as np; print(np.allclose(np.load('$tmp/fy.npy'), np.load('$fx/legacy_mlp_model.io.npz')['y'], rtol=1e-5, atol=1e-6))")
+  expect predict-tf-keras-file-values "$got" = True
+fi
+check inspect-damaged-h5 1 'the file is damaged: libhdf5 crashed reading it' -- "$bin" inspect "$fx/damaged_global_heap.weights.h5"
+check inspect-tf-keras-file 0 'dense/dense/kernel:0' -- "$bin" inspect "$fx/legacy_mlp_model.h5"
+check demo-restore 0 '8 of 8 tensors changed' -- "$bin" demo restore
 check convert-tensors 0 'tensors, as stored' -- "$bin" convert "$tmp/w.safetensors" "$tmp/w2.npz"
 check convert-needs-model 2 'holds weights without their architecture; give the model with --model' -- "$bin" convert "$tmp/w.weights.h5" "$tmp/w3.safetensors"
 check convert-with-model 0 "model 'xor_net'" -- "$bin" convert "$tmp/w.weights.h5" "$tmp/w3.safetensors" --model "$tmp/m.json"
