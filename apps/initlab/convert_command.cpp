@@ -71,6 +71,8 @@ Command add_convert_command(CLI::App& app) {
             for (const auto& w : k.warnings) std::cerr << fmt::format("warning: {}: {}\n", source, w);
             Sequential& model = k.model;
             if (!model_path->empty()) load_weights(model, *in);
+            // A model JSON alone gives the initial weights, as model_from_json in Keras does.
+            if (!model.built() && model.input_shape()) model.build(*model.input_shape());
             if (is_model_format(to) || (to == FileFormat::kLegacyH5 && !*weights_only)) {
               save_model(model, *out);
             } else {
