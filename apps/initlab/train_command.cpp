@@ -37,7 +37,7 @@ Command add_train_command(CLI::App& app) {
   cmd->add_option("--out", o->out_dir, "Directory for history.csv and history.json (default: runs/<model name>)");
   cmd->add_flag("--quiet", *quiet, "One line per epoch instead of a progress bar");
   cmd->add_option("--save", o->save_path,
-                  "Write the trained model: PATH.keras (the model), or its weights: .weights.h5, .safetensors, .npz");
+                  "Write the trained model: PATH.keras or .h5 (the model), or its weights: .weights.h5, .safetensors, .npz");
   cmd->add_option("--checkpoint", o->checkpoint_dir,
                   "Write a training checkpoint to DIR at each epoch's end (resumable bit for bit)");
   cmd->add_option("--checkpoint-every", o->checkpoint_every, "With --checkpoint: every N batches instead of each epoch")

@@ -308,7 +308,7 @@ TrainJobResult run_train_job(const std::string& path, const TrainJobOptions& opt
   out << fmt::format("history: {} and {}\n", result.history_csv, result.history_json);
   if (!options.save_path.empty()) {
     const FileFormat f = format_from_name(options.save_path);
-    if (f == FileFormat::kKerasArchive || f == FileFormat::kModelJson) {
+    if (f == FileFormat::kKerasArchive || f == FileFormat::kModelJson || f == FileFormat::kLegacyH5) {
       save_model(model, options.save_path);
     } else {
       save_weights(model, options.save_path);
