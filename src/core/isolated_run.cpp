@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <thread>
 #include <cstring>
 
 namespace initlab {
 
-IsolatedOutcome run_isolated(const std::function<void()>& work) {
+IsolatedOutcome run_isolated(const std::function<void()>& work, std::chrono::milliseconds limit) {
   const pid_t pid = fork();
   if (pid < 0) return {};
   if (pid == 0) {
@@ -22,8 +24,23 @@ IsolatedOutcome run_isolated(const std::function<void()>& work) {
     _exit(0);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return {};
+  // Polled from 50 µs up to 5 ms: most children are done within a few milliseconds.
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  auto pause = std::chrono::microseconds(50);
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) return {};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      const auto ms = limit.count();
+      return {true, ms % 1000 == 0 ? fmt::format("still running after {} s", ms / 1000)
+                                   : fmt::format("still running after {} ms", ms)};
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(5000));
   }
   if (WIFSIGNALED(status)) {
     const int sig = WTERMSIG(status);

@@ -255,6 +255,11 @@ TEST(Hdf5File, AFileThatCrashesLibhdf5IsReportedAsDamaged) {
   const std::string path = h5_fixture_path("damaged_global_heap.weights.h5");
   const std::string message = error_of([&] { (void)H5File::open(path); });
   EXPECT_NE(message.find(path + ": the file is damaged: libhdf5 crashed reading it ("), std::string::npos) << message;
+  // Another damaged heap makes libhdf5 loop for ever: the trial is stopped after 5 s.
+  const std::string loop = h5_fixture_path("damaged_heap_loop.h5");
+  const std::string hung = error_of([&] { (void)H5File::open(loop); });
+  EXPECT_NE(hung.find(loop + ": the file is damaged: libhdf5 hung reading it (still running after 5 s"), std::string::npos)
+      << hung;
   // The process goes on: the next file reads as ever.
   EXPECT_EQ(h5_fixture("k3_basic.weights.h5").root().read_dataset("layers/dense/vars/0").shape, Shape({3, 4}));
 }

@@ -7,23 +7,27 @@
 // _exit, so no destructor, atexit handler or buffered output of the caller runs
 // twice. An exception thrown by `work` counts as finishing normally: only a
 // signal (SIGSEGV, SIGBUS, SIGABRT, …) or an abnormal exit (a sanitizer's
-// report) counts as a crash. Nothing the child computes comes back; callers run
-// the work again in-process once they know it does not crash.
+// report) counts as a crash, and so does a child still running after the time
+// limit (it is killed). Nothing the child computes comes back; callers run the
+// work again in-process once they know it neither crashes nor hangs.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 
 namespace initlab {
 
 struct IsolatedOutcome {
-  bool crashed = false;
-  /// How the child ended when it crashed: "signal SIGSEGV (Segmentation fault)", "exit status 1".
+  bool crashed = false;  ///< a signal, an abnormal exit, or still running at the limit
+  /// How the child ended when it crashed: "signal SIGSEGV (Segmentation fault)",
+  /// "exit status 1", "still running after 30 s".
   std::string how;
 };
 
-/// Runs `work` in a forked child and waits for it. When the system cannot fork
-/// (no processes left), nothing runs and the outcome is "not crashed".
-IsolatedOutcome run_isolated(const std::function<void()>& work);
+/// Runs `work` in a forked child and waits for it, at most `limit`. When the
+/// system cannot fork (no processes left), nothing runs and the outcome is
+/// "not crashed".
+IsolatedOutcome run_isolated(const std::function<void()>& work, std::chrono::milliseconds limit);
 
 }  // namespace initlab
