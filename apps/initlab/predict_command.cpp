@@ -48,6 +48,7 @@ Command add_predict_command(CLI::App& app) {
   auto output = std::make_shared<std::string>();
   auto batch = std::make_shared<int64_t>(32);
   auto partial = std::make_shared<bool>(false);
+  auto by_name = std::make_shared<bool>(false);
   cmd->add_option("model", *model_path, "The model: .keras, .h5 or a Keras model JSON")->required()->check(regular_file());
   cmd->add_option("--weights", *weights, "A weight file to load into the model")->check(regular_file());
   cmd->add_option("--input", *input, "The samples: a .npy array (N, ...) of any numeric dtype")
@@ -56,6 +57,8 @@ Command add_predict_command(CLI::App& app) {
   cmd->add_option("--output", *output, "Where the outputs go (.npy, float32, written atomically)")->required();
   cmd->add_option("--batch-size", *batch, "Samples per forward pass")->capture_default_str()->transform(positive_size(1 << 20));
   cmd->add_flag("--partial", *partial, "Load what matches from --weights and report what was skipped");
+  cmd->add_flag("--by-name", *by_name,
+                "Match --weights' layers to the model's by name (a tf-keras .h5 is matched by position otherwise)");
   return {cmd, [=]() {
             check_writable(*output);
             if (format_from_name(*model_path) == FileFormat::kModelJson && weights->empty()) {
@@ -72,7 +75,7 @@ Command add_predict_command(CLI::App& app) {
               model.build(Shape(sample));
             }
             if (!weights->empty()) {
-              const RestoreReport r = load_weights(model, *weights, {.strict = !*partial});
+              const RestoreReport r = load_weights(model, *weights, {.strict = !*partial, .by_name = *by_name});
               if (!r.skipped.empty()) std::cerr << r.str();
             }
             const Tensor y = model.predict(x, *batch);
