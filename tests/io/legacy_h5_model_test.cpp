@@ -54,6 +54,19 @@ TEST(LegacyH5Model, ATfKeras2ModelFileLoadsCompiledAndPredictsAsNumPy) {
   EXPECT_EQ(k.model.optimizer()->iterations(), 0);
 }
 
+// Training settings initlab does not implement do not stop the model from loading (Keras's
+// load_model(compile=False) is what a predicting user wants): uncompiled, with a warning.
+TEST(LegacyH5Model, AnUnsupportedTrainingConfigLoadsUncompiledWithAWarning) {
+  KerasModel k = load_model(h5_fixture_path("legacy_clipnorm_model.h5"));
+  EXPECT_FALSE(k.compile.has_value());
+  EXPECT_FALSE(k.model.compiled());
+  ASSERT_EQ(k.warnings.size(), 1u);
+  EXPECT_NE(k.warnings[0].find("loaded uncompiled: "), std::string::npos) << k.warnings[0];
+  EXPECT_NE(k.warnings[0].find("gradient clipping"), std::string::npos) << k.warnings[0];
+  EXPECT_NE(k.warnings[0].find("training_config"), std::string::npos) << k.warnings[0];
+  expect_predicts_fixture_io(k.model, "legacy_mlp_model.io.npz");
+}
+
 TEST(LegacyH5Model, AKeras3LegacyCnnFileWithModelPathWeightNamesPredictsAsNumPy) {
   KerasModel k = load_model(h5_fixture_path("legacy_cnn_model.h5"));
   EXPECT_FALSE(k.compile.has_value());
