@@ -9,6 +9,7 @@
 #include "input_path.hpp"
 #include "initlab/core/atomic_file.hpp"
 #include "initlab/core/error.hpp"
+#include "initlab/core/suggest.hpp"
 #include "initlab/io/model_file.hpp"
 #include "initlab/io/npy.hpp"
 
@@ -49,6 +50,7 @@ Command add_predict_command(CLI::App& app) {
   auto batch = std::make_shared<int64_t>(32);
   auto partial = std::make_shared<bool>(false);
   auto by_name = std::make_shared<bool>(false);
+  auto renames = std::make_shared<std::vector<std::string>>();
   cmd->add_option("model", *model_path, "The model: .keras, .h5 or a Keras model JSON")->required()->check(regular_file());
   cmd->add_option("--weights", *weights, "A weight file to load into the model")->check(regular_file());
   cmd->add_option("--input", *input, "The samples: a .npy array (N, ...) of any numeric dtype")
@@ -59,6 +61,7 @@ Command add_predict_command(CLI::App& app) {
   cmd->add_flag("--partial", *partial, "Load what matches from --weights and report what was skipped");
   cmd->add_flag("--by-name", *by_name,
                 "Match --weights' layers to the model's by name (a tf-keras .h5 is matched by position otherwise)");
+  cmd->add_option("--rename", *renames, "FILE_LAYER=MODEL_LAYER: a layer renamed since the file was saved (repeatable)");
   return {cmd, [=]() {
             check_writable(*output);
             if (format_from_name(*model_path) == FileFormat::kModelJson && weights->empty()) {
@@ -75,7 +78,15 @@ Command add_predict_command(CLI::App& app) {
               model.build(Shape(sample));
             }
             if (!weights->empty()) {
-              const RestoreReport r = load_weights(model, *weights, {.strict = !*partial, .by_name = *by_name});
+              RestoreOptions ro{.strict = !*partial, .by_name = *by_name};
+              for (const std::string& r : *renames) {
+                const size_t eq = r.find('=');
+                if (eq == std::string::npos || eq == 0 || eq + 1 == r.size()) {
+                  throw ValueError(fmt::format("--rename: expected FILE_LAYER=MODEL_LAYER, found \"{}\"", text_excerpt(r)));
+                }
+                ro.rename[r.substr(0, eq)] = r.substr(eq + 1);
+              }
+              const RestoreReport r = load_weights(model, *weights, ro);
               if (!r.skipped.empty()) std::cerr << r.str();
             }
             const Tensor y = model.predict(x, *batch);

@@ -71,6 +71,8 @@ check inspect-tf-keras-file 0 'dense/dense/kernel:0' -- "$bin" inspect "$fx/lega
 check demo-restore 0 '8 of 8 tensors changed' -- "$bin" demo restore
 check predict-h5-by-name 0 '3 outputs' -- "$bin" predict "$tmp/m.json" --weights "$tmp/w.h5" --by-name --input "$tmp/x.npy" --output "$tmp/y-byname.npy"
 expect same-outputs-h5-by-name "$(cmp -s "$tmp/y1.npy" "$tmp/y-byname.npy" && echo same)" = same
+check predict-rename-malformed 2 'rename: expected FILE_LAYER=MODEL_LAYER, found "h"' -- "$bin" predict "$tmp/m.json" --weights "$tmp/w.h5" --by-name --rename h --input "$tmp/x.npy" --output "$tmp/y-r.npy"
+check predict-rename-by-position 2 'renaming layers needs layers matched by name' -- "$bin" predict "$tmp/m.json" --weights "$tmp/w.h5" --rename h=h2 --input "$tmp/x.npy" --output "$tmp/y-r.npy"
 check convert-tensors 0 'tensors, as stored' -- "$bin" convert "$tmp/w.safetensors" "$tmp/w2.npz"
 check convert-needs-model 2 'holds weights without their architecture; give the model with --model' -- "$bin" convert "$tmp/w.weights.h5" "$tmp/w3.safetensors"
 check convert-with-model 0 "model 'xor_net'" -- "$bin" convert "$tmp/w.weights.h5" "$tmp/w3.safetensors" --model "$tmp/m.json"
