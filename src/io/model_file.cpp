@@ -91,6 +91,8 @@ void save_weights(Sequential& model, const std::string& path, const SaveOptions&
 }
 
 RestoreReport load_weights(Sequential& model, const std::string& path, const RestoreOptions& options) {
+  // Built first: the model's variables order a file's tensors (safetensors sorts them by dtype and name).
+  if (!model.built() && model.input_shape()) model.build(*model.input_shape());
   const FileWeights file = read_file_weights(model, path, read_file(path));
   return restore_weights(model, file, options, path);
 }

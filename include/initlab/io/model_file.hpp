@@ -50,7 +50,8 @@ KerasModel load_model(const std::string& path);
 TensorSet read_weight_tensors(const std::string& path);
 
 /// The layers and optimizer state a file holds, ready for restore_weights,
-/// from its bytes; `model` tells PyTorch layouts apart and orders tensors.
+/// from its bytes; `model` tells PyTorch layouts apart and orders tensors, so
+/// it must be built (load_weights builds a model that knows its input shape).
 FileWeights read_file_weights(const Sequential& model, const std::string& path, std::string bytes);
 
 }  // namespace initlab
