@@ -443,6 +443,56 @@ bool has_hdf5_signature(std::string_view bytes) {
   return false;
 }
 
+namespace {
+
+// libhdf5 1.10 trusts the sizes inside a global heap collection (where
+// variable-length strings live): a size that runs past the collection makes it
+// copy past its buffer, a zero-sized free block makes it loop for ever. Every
+// block that starts like a collection ("GCOL", version 1, three zero bytes:
+// eight fixed bytes, which weights do not hold by chance) is walked as
+// libhdf5 walks it (H5HG__cache_heap_deserialize) and must add up.
+void check_global_heaps(std::string_view image, size_t at_superblock, const std::string& where) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(image[i]); };
+  if (at_superblock + 16 > image.size()) return;
+  const unsigned version = byte(at_superblock + 8);
+  const size_t length_at = at_superblock + (version <= 1 ? 14 : 10);
+  const size_t len = byte(length_at);  // "size of lengths": 2, 4 or 8 bytes
+  if (len != 2 && len != 4 && len != 8) return;  // H5Fopen refuses the file
+  const auto decode = [&](size_t i) {
+    uint64_t v = 0;
+    for (size_t k = 0; k < len; ++k) v |= static_cast<uint64_t>(byte(i + k)) << (8 * k);
+    return v;
+  };
+  const std::string_view header("GCOL\x01\x00\x00\x00", 8);
+  const size_t object_header = 8 + len;
+  for (size_t at = image.find(header); at != std::string_view::npos; at = image.find(header, at + 1)) {
+    auto damaged = [&](const std::string& what) {
+      throw FormatError(fmt::format("{}: the file is damaged: the global heap collection at byte {} {}", where, at, what));
+    };
+    if (at + 8 + len > image.size()) damaged("is cut off");
+    const uint64_t size = decode(at + 8);
+    if (size < 8 + len || size > image.size() - at) {
+      damaged(fmt::format("declares {} bytes, {}", size, size < 8 + len ? "less than its header" : "past the end of the file"));
+    }
+    const size_t end = at + size;
+    size_t p = at + 8 + len;
+    while (p < end) {
+      if (p + object_header > end) break;  // a tail too small for an object: free space
+      const unsigned index = byte(p) | (byte(p + 1) << 8);
+      const uint64_t object = decode(p + 8);
+      const uint64_t need = index > 0 ? object_header + ((object + 7) & ~uint64_t{7}) : object;
+      if (index > 0 && object > end - p) damaged(fmt::format("has object {} of {} bytes, past its end", index, object));
+      if (need == 0 || need > end - p) {
+        damaged(fmt::format("has {} of {} bytes at byte {}, {}", index > 0 ? "an object" : "a free block", object, p,
+                            need == 0 ? "which would never end" : "past its end"));
+      }
+      p += need;
+    }
+  }
+}
+
+}  // namespace
+
 // ---- H5File ---------------------------------------------------------------------
 
 namespace {
@@ -499,6 +549,12 @@ H5File H5File::from_image(std::string bytes, std::string where, bool trial_in_ch
         "{}: not an HDF5 file (expected the signature 89 48 44 46 0d 0a 1a 0a, \"\\x89HDF\\r\\n\\x1a\\n\", at offset 0, "
         "512, 1024, …; the file has {} and starts with {})",
         where, format_bytes(bytes.size()), start.empty() ? "nothing" : start));
+  }
+  for (uint64_t at = 0; at + kSignatureLen <= bytes.size(); at = at == 0 ? 512 : at * 2) {
+    if (std::memcmp(bytes.data() + at, kSignature, kSignatureLen) == 0) {
+      check_global_heaps(bytes, at, where);
+      break;
+    }
   }
   // HDF5 copies the image into the driver's own buffer.
   require_memory(bytes.size(), where + ": the HDF5 image");
