@@ -10,6 +10,7 @@
 #include "initlab/core/seed.hpp"
 #include "initlab/core/shape.hpp"
 #include "initlab/core/tensor.hpp"
+#include "initlab/core/tensor_format.hpp"
 #include "initlab/init/fans.hpp"
 #include "initlab/init/gain.hpp"
 #include "initlab/init/initializer.hpp"

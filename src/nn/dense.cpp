@@ -13,6 +13,12 @@ Dense::Dense(int64_t units, DenseOptions options) : Layer(options.name), units_(
   if (units < 1) throw ValueError(fmt::format("{}: units must be >= 1, got {}", label(), units));
 }
 
+Dense::Dense(int64_t units, const char* activation, DenseOptions options)
+    : Dense(units, [&] {
+        options.activation = Activation(activation);
+        return std::move(options);
+      }()) {}
+
 Shape Dense::output_shape(const Shape& input_shape) const {
   if (input_shape.rank() < 1) {
     throw ShapeError(fmt::format("{}: needs inputs with a feature axis, got shape {}", label(), input_shape.str()));

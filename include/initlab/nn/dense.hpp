@@ -22,6 +22,8 @@ class Dense : public Layer {
  public:
   /// Dense(64, {.activation = "relu", .kernel_initializer = "he_normal", .name = "layer1"})
   explicit Dense(int64_t units, DenseOptions options = {});
+  /// Dense(64, "relu"), as Keras's Dense(64, activation="relu"); the other options as above.
+  Dense(int64_t units, const char* activation, DenseOptions options = {});
 
   std::string class_name() const override { return "Dense"; }
   std::string default_name() const override { return "dense"; }

@@ -143,6 +143,8 @@ class Sequential {
   void set_weights(const std::vector<Tensor>& weights);
 
   Layer& layer(const std::string& name);
+  /// Keras's name for layer(name).
+  Layer& get_layer(const std::string& name) { return layer(name); }
   template <class L>
   L& layer(const std::string& name) {
     auto* p = dynamic_cast<L*>(&layer(name));
