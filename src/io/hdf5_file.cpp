@@ -538,6 +538,17 @@ void H5File::read_everything(const H5Group& g, int depth, std::set<uint64_t>& se
   }
 }
 
+void check_hdf5_read_in_child(const std::string& where, size_t image_bytes, const std::function<void()>& read) {
+  // libhdf5 loops for ever on some damaged heaps too: the trial has 5 s, and 1 s
+  // more per 100 MB (reading is a memory copy at GB/s).
+  const auto limit = std::chrono::milliseconds(5000 + static_cast<int64_t>(image_bytes / 100000));
+  const IsolatedOutcome trial = run_isolated(read, limit);
+  if (trial.crashed) {
+    throw FormatError(fmt::format("{}: the file is damaged: libhdf5 {} reading it ({}, in a separate process)", where,
+                                  trial.how.starts_with("still running") ? "hung" : "crashed", trial.how));
+  }
+}
+
 H5File H5File::open(const std::string& path) { return from_image(read_file(path), path); }
 
 H5File H5File::from_image(std::string bytes, std::string where, bool trial_in_child) {
@@ -568,20 +579,10 @@ H5File H5File::from_image(std::string bytes, std::string where, bool trial_in_ch
   // process first, and a crash there is reported as damage instead of taking
   // this process down.
   if (!trial_in_child) return file;
-  // libhdf5 loops for ever on some damaged heaps too: the trial has 5 s, and 1 s
-  // more per 100 MB (reading is a memory copy at GB/s).
-  const auto limit = std::chrono::milliseconds(5000 + static_cast<int64_t>(bytes.size() / 100000));
-  const IsolatedOutcome trial = run_isolated(
-      [&] {
-        std::set<uint64_t> seen;
-        read_everything(file.root(), 0, seen);
-      },
-      limit);
-  if (trial.crashed) {
-    throw FormatError(fmt::format("{}: the file is damaged: libhdf5 {} reading it ({}, in a separate process)",
-                                  file.where(), trial.how.starts_with("still running") ? "hung" : "crashed",
-                                  trial.how));
-  }
+  check_hdf5_read_in_child(file.where(), bytes.size(), [&] {
+    std::set<uint64_t> seen;
+    read_everything(file.root(), 0, seen);
+  });
   return file;
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "initlab/core/atomic_file.hpp"
 #include "initlab/core/error.hpp"
 #include "initlab/io/checkpoint.hpp"
@@ -38,24 +40,35 @@ TensorSet keras3_tensor_set(const H5File& h5, const std::string& where) {
   return out;
 }
 
+// libhdf5 1.10 crashes or hangs on some damaged files, and where depends on the
+// calls made before: the whole read runs first in a child process, exactly as
+// it then runs here.
+template <class F>
+auto hdf5_read(const std::string& path, size_t size, F&& read) -> decltype(read()) {
+  check_hdf5_read_in_child(path, size, [&] { (void)read(); });
+  return read();
+}
+
 }  // namespace
 
 FileWeights read_file_weights(const Sequential& model, const std::string& path, std::string bytes) {
   const FileFormat f = detect_file_format(path, bytes);
   switch (f) {
     case FileFormat::kKerasWeights:
-    case FileFormat::kLegacyH5: {
-      const H5File h5 = H5File::from_image(std::move(bytes), path);
-      if (is_legacy_h5_layout(h5.root())) return read_legacy_file_weights(h5);
-      return read_keras3_file_weights(h5);
-    }
+    case FileFormat::kLegacyH5:
+      return hdf5_read(path, bytes.size(), [&] {
+        const H5File h5 = H5File::from_image(bytes, path, false);
+        return is_legacy_h5_layout(h5.root()) ? read_legacy_file_weights(h5) : read_keras3_file_weights(h5);
+      });
     case FileFormat::kSafetensors: return file_weights_from_tensor_set(model, decode_safetensors(std::move(bytes), path), path);
     case FileFormat::kCheckpoint: {
       const Checkpoint c = decode_checkpoint(std::move(bytes), path);
       return FileWeights{c.layers, LayerMatch::kName, std::nullopt};
     }
     case FileFormat::kNpz: return file_weights_from_tensor_set(model, decode_npz(std::move(bytes), path), path);
-    case FileFormat::kKerasArchive: return read_keras3_file_weights(keras_archive_weights_file(std::move(bytes), path));
+    case FileFormat::kKerasArchive:
+      return hdf5_read(path, bytes.size(),
+                       [&] { return read_keras3_file_weights(keras_archive_weights_file(bytes, path)); });
     case FileFormat::kModelJson:
       not_weights(path, f, "an architecture and no weights; load it as the model and the weights from another file");
   }
@@ -118,10 +131,14 @@ KerasModel load_model(const std::string& path) {
   const std::string bytes = read_file(path);
   const FileFormat f = detect_file_format(path, bytes);
   if (f == FileFormat::kModelJson) return load_keras_model(path);
-  if (f == FileFormat::kKerasArchive) return decode_keras_archive(std::string(bytes), path);
+  if (f == FileFormat::kKerasArchive) return hdf5_read(path, bytes.size(), [&] { return decode_keras_archive(bytes, path); });
   if (f == FileFormat::kLegacyH5 || f == FileFormat::kKerasWeights) {
-    const H5File h5 = H5File::from_image(std::string(bytes), path);
-    if (is_legacy_h5_layout(h5.root())) return decode_legacy_h5_model(h5);
+    std::optional<KerasModel> k = hdf5_read(path, bytes.size(), [&]() -> std::optional<KerasModel> {
+      const H5File h5 = H5File::from_image(bytes, path, false);
+      if (is_legacy_h5_layout(h5.root())) return decode_legacy_h5_model(h5);
+      return std::nullopt;
+    });
+    if (k) return std::move(*k);
   }
   throw ConfigError(fmt::format("{}: {} holds weights only; load the architecture from a model file (a Keras model "
                                 "JSON, .keras or .h5) and the weights into it",
@@ -133,12 +150,13 @@ TensorSet read_weight_tensors(const std::string& path) {
   const FileFormat f = detect_file_format(path, bytes);
   switch (f) {
     case FileFormat::kKerasWeights:
-    case FileFormat::kLegacyH5: {
-      const H5File h5 = H5File::from_image(std::move(bytes), path);
-      if (is_legacy_h5_layout(h5.root())) return read_legacy_tensors(h5);
-      return keras3_tensor_set(h5, path);
-    }
-    case FileFormat::kKerasArchive: return keras3_tensor_set(keras_archive_weights_file(std::move(bytes), path), path);
+    case FileFormat::kLegacyH5:
+      return hdf5_read(path, bytes.size(), [&] {
+        const H5File h5 = H5File::from_image(bytes, path, false);
+        return is_legacy_h5_layout(h5.root()) ? read_legacy_tensors(h5) : keras3_tensor_set(h5, path);
+      });
+    case FileFormat::kKerasArchive:
+      return hdf5_read(path, bytes.size(), [&] { return keras3_tensor_set(keras_archive_weights_file(bytes, path), path); });
     case FileFormat::kSafetensors:
     case FileFormat::kCheckpoint: return decode_safetensors(std::move(bytes), path);
     case FileFormat::kNpz: return decode_npz(std::move(bytes), path);

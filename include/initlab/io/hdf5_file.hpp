@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -157,6 +158,14 @@ class H5File {
   h5::Handle id_;
   std::string where_;
 };
+
+/// Runs `read` (which reads the HDF5 image of `image_bytes` bytes named
+/// `where`) in a child process first, with a limit of 5 s plus 1 s per 100 MB:
+/// a FormatError ("the file is damaged: libhdf5 crashed reading it (…)") when
+/// libhdf5 crashes or hangs there. Where libhdf5 1.10 faults on a damaged file
+/// depends on the calls made before, so callers pass the whole read they are
+/// about to make, and then make it (with trial_in_child false).
+void check_hdf5_read_in_child(const std::string& where, size_t image_bytes, const std::function<void()>& read);
 
 /// The HDF5 signature "\x89HDF\r\n\x1a\n" at offset 0, 512, 1024, 2048, … (a
 /// user block before it) within `bytes`.
