@@ -436,12 +436,19 @@ std::string image_name() { return fmt::format("initlab-memory-image-{}", g_image
 
 }  // namespace
 
-bool has_hdf5_signature(std::string_view bytes) {
+namespace {
+
+// Where the superblock starts: the signature at offset 0, 512, 1024, 2048, …
+std::optional<size_t> signature_offset(std::string_view bytes) {
   for (uint64_t at = 0; at + kSignatureLen <= bytes.size(); at = at == 0 ? 512 : at * 2) {
-    if (std::memcmp(bytes.data() + at, kSignature, kSignatureLen) == 0) return true;
+    if (std::memcmp(bytes.data() + at, kSignature, kSignatureLen) == 0) return static_cast<size_t>(at);
   }
-  return false;
+  return std::nullopt;
 }
+
+}  // namespace
+
+bool has_hdf5_signature(std::string_view bytes) { return signature_offset(bytes).has_value(); }
 
 namespace {
 
@@ -553,7 +560,8 @@ H5File H5File::open(const std::string& path) { return from_image(read_file(path)
 
 H5File H5File::from_image(std::string bytes, std::string where, bool trial_in_child) {
   silence();
-  if (!has_hdf5_signature(bytes)) {
+  const std::optional<size_t> superblock = signature_offset(bytes);
+  if (!superblock) {
     std::string start;
     for (unsigned char c : bytes.substr(0, 8)) start += fmt::format("{:02x}", c);
     throw FormatError(fmt::format(
@@ -561,12 +569,7 @@ H5File H5File::from_image(std::string bytes, std::string where, bool trial_in_ch
         "512, 1024, …; the file has {} and starts with {})",
         where, format_bytes(bytes.size()), start.empty() ? "nothing" : start));
   }
-  for (uint64_t at = 0; at + kSignatureLen <= bytes.size(); at = at == 0 ? 512 : at * 2) {
-    if (std::memcmp(bytes.data() + at, kSignature, kSignatureLen) == 0) {
-      check_global_heaps(bytes, at, where);
-      break;
-    }
-  }
+  check_global_heaps(bytes, *superblock, where);
   // HDF5 copies the image into the driver's own buffer.
   require_memory(bytes.size(), where + ": the HDF5 image");
   Handle fapl = core_fapl(where);

@@ -140,8 +140,9 @@ TEST(LegacyH5Model, AWrongArchitectureIsRefusedWithEveryProblem) {
   EXPECT_EQ(values(m.layers()[0]->variables()[0]->value()), before);
 }
 
-Sequential trained_cnn() {
-  set_seed(31);
+// Input (5, 5, 1) → Conv2D(2, 3×3, same, relu) → BatchNormalization → MaxPooling2D → Flatten → Dense(3, softmax).
+Sequential cnn(uint64_t seed) {
+  set_seed(seed);
   Sequential m("net");
   m.add(Input(Shape{5, 5, 1}));
   m.add(Conv2D(2, {3, 3}, {.padding = "same", .activation = "relu"}));
@@ -149,6 +150,12 @@ Sequential trained_cnn() {
   m.add(MaxPooling2D());
   m.add(Flatten());
   m.add(Dense(3, {.activation = "softmax"}));
+  m.build(Shape{5, 5, 1});
+  return m;
+}
+
+Sequential trained_cnn() {
+  Sequential m = cnn(31);
   m.compile(Adam({.learning_rate = 0.01}), "categorical_crossentropy", {"accuracy"});
   Tensor x = random_tensor(Shape{8, 5, 5, 1}, 5), y(Shape{8, 3});
   for (int64_t r = 0; r < 8; ++r) y.at({r, r % 3}) = 1;
@@ -170,15 +177,7 @@ TEST(LegacyH5Model, InitlabsModelAndWeightsFilesRoundTripBitForBit) {
   EXPECT_EQ(k.compile->loss.name(), "categorical_crossentropy");
   EXPECT_EQ(values(k.model.predict(x)), values(expected));
 
-  set_seed(99);
-  Sequential b("net");
-  b.add(Input(Shape{5, 5, 1}));
-  b.add(Conv2D(2, {3, 3}, {.padding = "same", .activation = "relu"}));
-  b.add(BatchNormalization());
-  b.add(MaxPooling2D());
-  b.add(Flatten());
-  b.add(Dense(3, {.activation = "softmax"}));
-  b.build(Shape{5, 5, 1});
+  Sequential b = cnn(99);
   load_weights(b, dir.file("w.h5"));
   EXPECT_EQ(values(b.predict(x)), values(expected));
 
